@@ -1,0 +1,1 @@
+"""Tradewatch's shared library: settings, the topic contract, Kafka, database, metrics."""

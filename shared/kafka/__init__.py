@@ -1,0 +1,1 @@
+"""Kafka: typed records and ports, the kafka-python adapter, the in-memory bus, the consumer loop."""

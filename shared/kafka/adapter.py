@@ -1,0 +1,222 @@
+"""The one module that imports kafka-python: typed producer, consumer, reader and admin.
+
+kafka-python is untyped; its `Any` stays inside this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import TopicPartition as KafkaTP
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from shared.kafka.records import Output, PartitionsCallback, Record, TopicPartition
+from shared.schemas.registry import Topic
+
+log = logging.getLogger(__name__)
+
+
+def _servers(bootstrap_servers: str) -> list[str]:
+    return [s.strip() for s in bootstrap_servers.split(",") if s.strip()]
+
+
+class KafkaDelivery:
+    def __init__(self, future: Any) -> None:
+        self._future = future
+
+    def wait(self, timeout_s: float) -> None:
+        # flush() never raises for a failed send; the future does.
+        self._future.get(timeout=timeout_s)
+
+
+class KafkaProducerAdapter:
+    """Idempotent producer (acks=all), a small linger to batch."""
+
+    def __init__(self, bootstrap_servers: str, client_id: str, linger_ms: int = 5) -> None:
+        self._producer = KafkaProducer(
+            bootstrap_servers=_servers(bootstrap_servers),
+            client_id=client_id,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=linger_ms,
+            compression_type=None,
+            max_request_size=8 * 1024 * 1024,
+            retries=2147483647,
+            delivery_timeout_ms=120_000,
+        )
+
+    def send(self, output: Output) -> KafkaDelivery:
+        future = self._producer.send(
+            output.topic,
+            value=output.value,
+            key=output.key.encode() if output.key is not None else None,
+            headers=list(output.headers),
+        )
+        return KafkaDelivery(future)
+
+    def flush(self, timeout_s: float) -> None:
+        self._producer.flush(timeout=timeout_s)
+
+    def close(self, timeout_s: float) -> None:
+        self._producer.close(timeout=timeout_s)
+
+    def connected(self) -> bool:
+        return bool(self._producer.bootstrap_connected())
+
+
+def _to_record(raw: Any) -> Record:
+    return Record(
+        topic=raw.topic,
+        partition=raw.partition,
+        offset=raw.offset,
+        key=raw.key,
+        value=raw.value,
+        headers=[(k, v if v is not None else b"") for k, v in (raw.headers or [])],
+        timestamp_ms=raw.timestamp,
+    )
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, on_assign: PartitionsCallback, on_revoke: PartitionsCallback) -> None:
+        self._on_assign = on_assign
+        self._on_revoke = on_revoke
+
+    def on_partitions_revoked(self, revoked: Any) -> None:
+        self._on_revoke([TopicPartition(tp.topic, tp.partition) for tp in revoked])
+
+    def on_partitions_assigned(self, assigned: Any) -> None:
+        self._on_assign([TopicPartition(tp.topic, tp.partition) for tp in assigned])
+
+
+class KafkaConsumerAdapter:
+    """A group consumer with auto-commit off; commits only the offsets it is given."""
+
+    def __init__(self, bootstrap_servers: str, group_id: str, client_id: str) -> None:
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=_servers(bootstrap_servers),
+            group_id=group_id,
+            client_id=client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_interval_ms=300_000,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=3_000,
+            fetch_max_bytes=16 * 1024 * 1024,
+        )
+
+    def subscribe(
+        self, topics: Sequence[str], on_assign: PartitionsCallback, on_revoke: PartitionsCallback
+    ) -> None:
+        self._consumer.subscribe(list(topics), listener=_Listener(on_assign, on_revoke))
+
+    def poll(self, timeout_ms: int, max_records: int) -> list[Record]:
+        batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        return [_to_record(raw) for records in batches.values() for raw in records]
+
+    def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        if not offsets:
+            return
+        self._consumer.commit(
+            offsets={
+                KafkaTP(tp.topic, tp.partition): OffsetAndMetadata(offset, "", -1)
+                for tp, offset in offsets.items()
+            }
+        )
+
+    def seek(self, tp: TopicPartition, offset: int) -> None:
+        self._consumer.seek(KafkaTP(tp.topic, tp.partition), offset)
+
+    def lag(self) -> dict[TopicPartition, int]:
+        assigned = list(self._consumer.assignment())
+        if not assigned:
+            return {}
+        ends = self._consumer.end_offsets(assigned)
+        return {
+            TopicPartition(tp.topic, tp.partition): max(0, ends[tp] - self._consumer.position(tp))
+            for tp in assigned
+        }
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+
+class KafkaTopicReader:
+    """Reads a whole topic from the beginning without a group (the compacted watchlist)."""
+
+    def __init__(self, bootstrap_servers: str, topic: str, client_id: str) -> None:
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=_servers(bootstrap_servers),
+            group_id=None,
+            client_id=client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
+        partitions = self._consumer.partitions_for_topic(topic) or set()
+        if not partitions:
+            raise RuntimeError(f"topic {topic} does not exist (run `tradewatch topics create`)")
+        self._tps = [KafkaTP(topic, p) for p in sorted(partitions)]
+        self._consumer.assign(self._tps)
+        self._consumer.seek_to_beginning(*self._tps)
+        self._end = self._consumer.end_offsets(self._tps)
+
+    def poll(self, timeout_ms: int, max_records: int = 5000) -> list[Record]:
+        batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        return [_to_record(raw) for records in batches.values() for raw in records]
+
+    def caught_up(self) -> bool:
+        """True once every partition has been read to the end seen at start."""
+        return all(self._consumer.position(tp) >= end for tp, end in self._end.items())
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+
+class KafkaAdmin:
+    def __init__(self, bootstrap_servers: str, client_id: str = "tradewatch-admin") -> None:
+        self._admin = KafkaAdminClient(
+            bootstrap_servers=_servers(bootstrap_servers), client_id=client_id
+        )
+
+    def create_topics(self, topics: Sequence[Topic], prefix: str = "") -> list[str]:
+        """Create what is missing; return the names created. Existing topics are left alone."""
+        existing = set(self._admin.list_topics())
+        created: list[str] = []
+        for topic in topics:
+            name = prefix + topic.name
+            if name in existing:
+                continue
+            configs = {"cleanup.policy": topic.cleanup_policy}
+            if topic.retention_ms is not None:
+                configs["retention.ms"] = str(topic.retention_ms)
+            new = NewTopic(name, topic.partitions, 1, topic_configs=configs)
+            try:
+                self._admin.create_topics([new], timeout_ms=30_000)
+                created.append(name)
+            except TopicAlreadyExistsError:
+                pass
+        return created
+
+    def topic_config(self, name: str) -> dict[str, str]:
+        resource = ConfigResource(ConfigResourceType.TOPIC, name)
+        result = self._admin.describe_configs([resource])
+        configs: dict[str, str] = {}
+        for response in result:
+            for res in response.resources:
+                for entry in res[4]:
+                    configs[entry[0]] = entry[1]
+        return configs
+
+    def delete_topics(self, names: Sequence[str]) -> None:
+        self._admin.delete_topics(list(names), timeout_ms=30_000)
+
+    def list_topics(self) -> set[str]:
+        return set(self._admin.list_topics())
+
+    def close(self) -> None:
+        self._admin.close()

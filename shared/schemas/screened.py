@@ -1,0 +1,50 @@
+"""`shipments.screened.v1`: a shipment with its screening result."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from shared.schemas.common import Model, UtcDatetime
+from shared.schemas.shipment import Shipment
+
+
+class Match(Model):
+    list: str
+    entry_id: str
+    entry_name: str
+    matched_name: str = Field(description="the list name or alias that scored best")
+    score: float = Field(ge=0.0, le=1.0)
+    programs: list[str] = Field(default_factory=list)
+    explanation: str
+    identifier_match: bool = Field(default=False, description="an identifier agreed exactly")
+
+
+class PartyScreening(Model):
+    party_index: int = Field(ge=0, description="position of the party in `parties`")
+    role: str
+    name: str
+    matches: list[Match] = Field(default_factory=list, description="best first")
+
+
+class RiskFlag(Model):
+    code: str = Field(description="e.g. chpl_goods, sanctioned_destination, transshipment_route")
+    severity: str = Field(default="medium", description="low, medium, high")
+    reason: str = Field(description="why it fired, for an analyst")
+
+
+class Screening(Model):
+    screened_at: UtcDatetime
+    parties: list[PartyScreening] = Field(default_factory=list)
+    risk_flags: list[RiskFlag] = Field(default_factory=list)
+    list_versions: dict[str, str] = Field(
+        default_factory=dict, description="list id -> version screened against"
+    )
+    rescreen: bool = Field(default=False, description="produced by a rescreen after a list change")
+
+
+class ScreenedShipment(Model):
+    shipment: Shipment
+    screening: Screening
+    ingested_at: UtcDatetime | None = Field(
+        default=None, description="when ingest accepted it; for time-to-alert"
+    )
