@@ -19,7 +19,7 @@ _ALERT_NAMESPACE = uuid.UUID("5b0f6a43-51c3-4b8e-9a3f-1f0c7d2a9e11")
 class AlertMatch(Model):
     party_role: str
     party_name: str
-    list: str
+    list_id: str = Field(alias="list", description="list id, e.g. us-ofac-sdn")
     entry_id: str
     entry_name: str
     matched_name: str

@@ -30,4 +30,8 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 class Model(BaseModel):
     """Base of every contract model: strict about unknown fields unless a model says otherwise."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # Python names may differ from JSON names (`list_id` is "list" on the wire, since a field
+    # named `list` would shadow the builtin): accept both, always emit the JSON name.
+    model_config = ConfigDict(
+        extra="forbid", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )

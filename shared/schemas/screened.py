@@ -9,7 +9,7 @@ from shared.schemas.shipment import Shipment
 
 
 class Match(Model):
-    list: str
+    list_id: str = Field(alias="list", description="list id, e.g. us-ofac-sdn")
     entry_id: str
     entry_name: str
     matched_name: str = Field(description="the list name or alias that scored best")

@@ -36,7 +36,7 @@ class Address(Model):
 
 
 class WatchlistEntry(Model):
-    list: str = Field(min_length=1, description="list id, e.g. us-ofac-sdn")
+    list_id: str = Field(alias="list", min_length=1, description="list id, e.g. us-ofac-sdn")
     entry_id: str = Field(min_length=1, description="the list's own id, e.g. 47956")
     kind: EntityKind
     name: str = Field(min_length=1)
@@ -53,7 +53,7 @@ class WatchlistEntry(Model):
 
     @property
     def key(self) -> str:
-        return entry_key(self.list, self.entry_id)
+        return entry_key(self.list_id, self.entry_id)
 
 
 def entry_key(list_id: str, entry_id: str) -> str:

@@ -1,0 +1,1 @@
+"""Database: engine and sessions, typed models, Alembic migrations."""

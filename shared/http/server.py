@@ -1,0 +1,30 @@
+"""Run an ASGI app with uvicorn in a background thread, beside a consumer loop."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import uvicorn
+from fastapi import FastAPI
+
+
+class HttpServer:
+    def __init__(self, app: FastAPI, host: str, port: int) -> None:
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+        self._server = uvicorn.Server(config)
+        # The main thread owns signal handling (the consumer loop's graceful stop).
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+
+    def start(self, wait_s: float = 10.0) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + wait_s
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("HTTP server did not start (is the port taken?)")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)

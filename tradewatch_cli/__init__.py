@@ -1,0 +1,1 @@
+"""The `tradewatch` command: the one room above the services that wires them together."""
