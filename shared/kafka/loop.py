@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from shared.kafka.dlq import dead_letter
 from shared.kafka.records import Consumer, Output, Producer, Record, TopicPartition
-from shared.metrics import LOOP_BATCH_SECONDS, LOOP_RECORDS, LOOP_RETRIES
+from shared.metrics import CONSUMER_LAG, LOOP_BATCH_SECONDS, LOOP_RECORDS, LOOP_RETRIES
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ class ConsumerLoop:
         self._stopping = False
         self.assigned: set[TopicPartition] = set()
         self.batches_done = 0
+        self.lag_records: int | None = None
 
     # lifecycle -----------------------------------------------------------------------------
 
@@ -124,6 +125,20 @@ class ConsumerLoop:
         now = self._clock()
         if (now - self._last_commit) * 1000 >= self._config.commit_interval_ms:
             self._commit()
+            self._report_lag()
+
+    def _report_lag(self) -> None:
+        try:
+            lag = self._consumer.lag()
+        except Exception as error:  # lag is for metrics only; never fail the loop for it
+            log.debug("lag unavailable: %r", error)
+            return
+        by_topic: dict[str, int] = {}
+        for tp, behind in lag.items():
+            by_topic[tp.topic] = by_topic.get(tp.topic, 0) + behind
+        for topic, behind in by_topic.items():
+            CONSUMER_LAG.labels(self._config.service, topic).set(behind)
+        self.lag_records = sum(by_topic.values())
 
     # one batch -----------------------------------------------------------------------------
 

@@ -85,6 +85,10 @@ class Consumer(Protocol):
 
     def seek(self, tp: TopicPartition, offset: int) -> None: ...
 
+    def lag(self) -> dict[TopicPartition, int]:
+        """Records between the position and the end of each assigned partition."""
+        ...
+
     def close(self) -> None:
         """Leave the group without committing anything."""
         ...
