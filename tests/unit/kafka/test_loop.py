@@ -1,0 +1,166 @@
+"""The consumer loop with the in-memory bus: when offsets are committed, what goes to the DLQ."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from shared.kafka.loop import BatchResult, ConsumerLoop, LoopConfig, PoisonError, per_record
+from shared.kafka.memory import MemoryBroker, MemoryConsumer, MemoryProducer
+from shared.kafka.records import Output, Record, TopicPartition
+
+IN, OUT, DLQ, GROUP = "in", "out", "svc.dlq", "g"
+
+
+def config(**overrides: object) -> LoopConfig:
+    base: dict[str, object] = {
+        "service": "svc",
+        "topics": [IN],
+        "dlq_topic": DLQ,
+        "commit_interval_ms": 0,
+        "retry_attempts": 3,
+        "retry_backoff_ms": 1,
+    }
+    base.update(overrides)
+    return LoopConfig(**base)  # type: ignore[arg-type]
+
+
+def upper(record: Record) -> list[Output]:
+    assert record.value is not None
+    if record.value == b"poison":
+        raise PoisonError("invalid", "value is poison")
+    key = record.key.decode() if record.key else None
+    return [Output(OUT, key, record.value.upper())]
+
+
+def fill(broker: MemoryBroker, values: Sequence[bytes]) -> None:
+    producer = MemoryProducer(broker)
+    for i, value in enumerate(values):
+        producer.send(Output(IN, f"k{i}", value))
+
+
+def committed_total(broker: MemoryBroker) -> int:
+    return sum(broker.committed(GROUP).values())
+
+
+def make_loop(broker: MemoryBroker, handler: object, producer: MemoryProducer | None = None,
+              **overrides: object) -> ConsumerLoop:
+    return ConsumerLoop(
+        MemoryConsumer(broker, GROUP),
+        producer or MemoryProducer(broker),
+        handler,  # type: ignore[arg-type]
+        config(**overrides),
+        sleep=lambda s: None,
+    )
+
+
+def test_outputs_produced_and_offsets_committed_after_them() -> None:
+    broker = MemoryBroker()
+    fill(broker, [b"a", b"b", b"c"])
+    make_loop(broker, per_record(upper)).run(max_batches=2)
+    assert sorted(r.value for r in broker.records(OUT)) == [b"A", b"B", b"C"]
+    assert committed_total(broker) == 3
+
+
+def test_committed_offset_is_the_next_to_read() -> None:
+    broker = MemoryBroker(partitions=1)
+    fill(broker, [b"a", b"b"])
+    make_loop(broker, per_record(upper)).run(max_batches=1)
+    assert broker.committed(GROUP) == {TopicPartition(IN, 0): 2}
+
+
+def test_poison_goes_to_dlq_with_headers_and_is_committed() -> None:
+    broker = MemoryBroker(partitions=1)
+    fill(broker, [b"a", b"poison", b"c"])
+    make_loop(broker, per_record(upper)).run(max_batches=1)
+    dead = broker.records(DLQ)
+    assert [r.value for r in dead] == [b"poison"]
+    headers = dict(dead[0].headers)
+    assert headers["tw.dlq.error_type"] == b"invalid"
+    assert headers["tw.dlq.reason"] == b"value is poison"
+    assert headers["tw.dlq.source_topic"] == IN.encode()
+    assert headers["tw.dlq.source_offset"] == b"1"
+    assert dead[0].key == b"k1"
+    assert [r.value for r in broker.records(OUT)] == [b"A", b"C"]
+    assert broker.committed(GROUP) == {TopicPartition(IN, 0): 3}
+
+
+def test_transient_handler_error_is_retried_then_succeeds() -> None:
+    broker = MemoryBroker()
+    fill(broker, [b"a"])
+    calls = {"n": 0}
+
+    def flaky(records: Sequence[Record]) -> BatchResult:
+        calls["n"] += 1
+        if calls["n"] < 3:
+            raise ConnectionError("database down")
+        return per_record(upper)(records)
+
+    make_loop(broker, flaky).run(max_batches=1)
+    assert calls["n"] == 3
+    assert committed_total(broker) == 1
+
+
+def test_transient_error_beyond_retries_crashes_without_commit() -> None:
+    broker = MemoryBroker()
+    fill(broker, [b"a", b"b"])
+
+    def down(records: Sequence[Record]) -> BatchResult:
+        raise ConnectionError("database down")
+
+    with pytest.raises(ConnectionError):
+        make_loop(broker, down).run(max_batches=1)
+    assert committed_total(broker) == 0
+    assert broker.records(OUT) == []
+
+
+def test_failed_delivery_is_retried_and_not_committed_before_it_succeeds() -> None:
+    broker = MemoryBroker()
+    fill(broker, [b"a"])
+    producer = MemoryProducer(broker)
+    producer.fail_next = TimeoutError("broker did not acknowledge")
+    make_loop(broker, per_record(upper), producer=producer).run(max_batches=1)
+    assert [r.value for r in broker.records(OUT)] == [b"A"]
+    assert committed_total(broker) == 1
+
+
+def test_failed_delivery_beyond_retries_commits_nothing() -> None:
+    broker = MemoryBroker()
+    fill(broker, [b"a"])
+
+    class Down(MemoryProducer):
+        def send(self, output: Output):  # type: ignore[no-untyped-def]
+            self.fail_next = TimeoutError("broker down")
+            return super().send(output)
+
+    with pytest.raises(TimeoutError):
+        make_loop(broker, per_record(upper), producer=Down(broker)).run(max_batches=1)
+    assert committed_total(broker) == 0
+
+
+def test_restart_after_crash_redelivers_the_uncommitted_records() -> None:
+    broker = MemoryBroker(partitions=1)
+    fill(broker, [b"a", b"b"])
+
+    def down(records: Sequence[Record]) -> BatchResult:
+        raise ConnectionError("down")
+
+    with pytest.raises(ConnectionError):
+        make_loop(broker, down).run(max_batches=1)
+    make_loop(broker, per_record(upper)).run(max_batches=1)
+    assert [r.value for r in broker.records(OUT)] == [b"A", b"B"]
+
+
+def test_stop_finishes_the_batch_and_commits() -> None:
+    broker = MemoryBroker(partitions=1)
+    fill(broker, [b"a", b"b"])
+    loop = make_loop(broker, per_record(upper), commit_interval_ms=3_600_000)
+
+    def handler_then_stop(records: Sequence[Record]) -> BatchResult:
+        loop.stop()
+        return per_record(upper)(records)
+
+    loop._handler = handler_then_stop
+    loop.run()
+    assert broker.committed(GROUP) == {TopicPartition(IN, 0): 2}
