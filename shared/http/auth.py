@@ -20,9 +20,7 @@ class Caller:
     role: str
 
 
-def require_roles(
-    sessions: sessionmaker[Session], *roles: str
-) -> Callable[[Request], Caller]:
+def require_roles(sessions: sessionmaker[Session], *roles: str) -> Callable[[Request], Caller]:
     """A dependency that admits callers whose key has one of `roles` (admin always may)."""
     allowed = set(roles) | {"admin"}
 

@@ -13,8 +13,8 @@ class HttpServer:
     def __init__(self, app: FastAPI, host: str, port: int) -> None:
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
-        # The main thread owns signal handling (the consumer loop's graceful stop).
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        # uvicorn installs no signal handlers outside the main thread: the main thread keeps
+        # SIGTERM/SIGINT for the consumer loop's graceful stop.
         self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
 
     def start(self, wait_s: float = 10.0) -> None:

@@ -1,1 +1,1 @@
-"""Kafka: typed records and ports, the kafka-python adapter, the in-memory bus, the consumer loop."""
+"""Kafka: typed records and ports, the kafka-python adapter, the in-memory bus, the loop."""

@@ -191,7 +191,7 @@ class KafkaAdmin:
             name = prefix + topic.name
             if name in existing:
                 continue
-            configs = {"cleanup.policy": topic.cleanup_policy}
+            configs: dict[str, str] = {"cleanup.policy": topic.cleanup_policy}
             if topic.retention_ms is not None:
                 configs["retention.ms"] = str(topic.retention_ms)
             new = NewTopic(name, topic.partitions, 1, topic_configs=configs)

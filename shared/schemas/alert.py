@@ -29,7 +29,9 @@ class AlertMatch(Model):
 
 
 class AlertEvent(Model):
-    alert_id: str = Field(description="uuid5 of shipment key, list and entry: stable across redelivery")
+    alert_id: str = Field(
+        description="uuid5 of shipment key, list and entry: stable across redelivery"
+    )
     event: AlertEventType
     shipment_id: str
     source: str
@@ -38,7 +40,9 @@ class AlertEvent(Model):
     raised_at: UtcDatetime
     reason: str = Field(description="match, identifier_match, newly_listed, delisted, ...")
     matches: list[AlertMatch] = Field(min_length=1)
-    event_id: str | None = Field(default=None, description="unique per event, for idempotent consumers")
+    event_id: str | None = Field(
+        default=None, description="unique per event, for idempotent consumers"
+    )
     note: str | None = None
 
 

@@ -15,9 +15,7 @@ def json_schema(topic: Topic) -> dict[str, Any]:
     assert topic.model is not None
     schema = topic.model.model_json_schema(mode="serialization")
     schema["$id"] = f"https://tradewatch.dev/schemas/{topic.name}.json"
-    schema["description"] = (
-        f"{topic.description} Key: {topic.key}. Produced by {topic.producer}."
-    )
+    schema["description"] = f"{topic.description} Key: {topic.key}. Produced by {topic.producer}."
     return schema
 
 
