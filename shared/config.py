@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(default=10 * 1024 * 1024, description="ingest HTTP body limit")
     max_batch_records: int = Field(default=1000, description="records per ingest HTTP request")
+    alert_rules_file: Path | None = Field(
+        default=None, description="YAML or JSON alert rules (docs/alerting.md); built-ins if unset"
+    )
+    webhook_max_attempts: int = Field(default=8, description="deliveries tried before 'failed'")
+    webhook_backoff_ms: int = Field(default=2000, description="first webhook retry delay, doubled")
+    webhook_backoff_max_ms: int = Field(default=600_000, description="webhook retry delay ceiling")
+    webhook_timeout_ms: int = Field(default=10_000, description="one webhook POST's timeout")
 
 
 def load_settings() -> Settings:
