@@ -1,0 +1,1 @@
+"""Enrichment: screens every party of every shipment and adds risk flags (issue 5)."""
