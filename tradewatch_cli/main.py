@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "schemas",
     "db",
     "apikey",
+    "ingest",
 )
 
 

@@ -1,0 +1,1 @@
+"""Tradewatch services: ingest, enrichment, alerting. Each imports only `shared`."""
