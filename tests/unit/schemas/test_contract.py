@@ -53,8 +53,12 @@ def test_watchlist_topic_is_compacted_and_names_are_unique() -> None:
 
 def test_shipment_keeps_unknown_fields_under_extra() -> None:
     shipment = Shipment.model_validate(
-        {"shipment_id": "1", "source": "s", "parties": [{"role": "buyer", "name": "X"}],
-         "customs_office": "ITGOA100"}
+        {
+            "shipment_id": "1",
+            "source": "s",
+            "parties": [{"role": "buyer", "name": "X"}],
+            "customs_office": "ITGOA100",
+        }
     )
     assert shipment.extra == {"customs_office": "ITGOA100"}
     assert shipment.key == "s:1"
@@ -67,11 +71,19 @@ def test_shipment_keeps_unknown_fields_under_extra() -> None:
         {"shipment_id": "1", "source": "s", "parties": []},
         {"shipment_id": "1", "source": "s", "parties": [{"role": "pirate", "name": "X"}]},
         {"shipment_id": "1", "source": "s", "parties": [{"role": "buyer", "name": "  "}]},
-        {"shipment_id": "1", "source": "s", "declared_at": "2024-02-21T09:30:00",
-         "parties": [{"role": "buyer", "name": "X"}]},
+        {
+            "shipment_id": "1",
+            "source": "s",
+            "declared_at": "2024-02-21T09:30:00",
+            "parties": [{"role": "buyer", "name": "X"}],
+        },
         {"shipment_id": "1", "source": "a:b", "parties": [{"role": "buyer", "name": "X"}]},
-        {"shipment_id": "1", "source": "s", "parties": [{"role": "buyer", "name": "X"}],
-         "goods": [{"value": "NaN"}]},
+        {
+            "shipment_id": "1",
+            "source": "s",
+            "parties": [{"role": "buyer", "name": "X"}],
+            "goods": [{"value": "NaN"}],
+        },
     ],
 )
 def test_invalid_shipments_are_rejected(bad: dict[str, object]) -> None:
@@ -81,8 +93,12 @@ def test_invalid_shipments_are_rejected(bad: dict[str, object]) -> None:
 
 def test_declared_at_is_normalised_to_utc() -> None:
     shipment = Shipment.model_validate(
-        {"shipment_id": "1", "source": "s", "declared_at": "2024-02-21T09:30:00+09:00",
-         "parties": [{"role": "buyer", "name": "X"}]}
+        {
+            "shipment_id": "1",
+            "source": "s",
+            "declared_at": "2024-02-21T09:30:00+09:00",
+            "parties": [{"role": "buyer", "name": "X"}],
+        }
     )
     assert shipment.declared_at is not None
     assert shipment.declared_at.isoformat() == "2024-02-21T00:30:00+00:00"
