@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "db",
     "apikey",
     "ingest",
+    "lists",
 )
 
 
