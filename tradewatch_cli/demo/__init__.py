@@ -1,0 +1,1 @@
+"""`tradewatch demo`: the whole pipeline in one process on bundled sample data."""
