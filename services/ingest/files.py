@@ -34,18 +34,20 @@ class FileItem:
 def jsonl_items(path: Path) -> Iterator[FileItem]:
     """One submission per non-blank line, read lazily."""
     with path.open("rb") as file:
+        skipped_bytes = 0
         for number, line in enumerate(file, start=1):
             if not line.strip():
+                skipped_bytes += len(line)
                 continue
             value, failure = _decode_line(line)
-            original = line.rstrip(b"\r\n")
             submission = Submission(
                 value,
-                original,
+                line.rstrip(b"\r\n"),
                 _origin(path, [number]),
                 (failure,) if failure is not None else (),
             )
-            yield FileItem(submission, len(line), _fixed_line(number))
+            yield FileItem(submission, skipped_bytes + len(line), _fixed_line(number))
+            skipped_bytes = 0
 
 
 def _fixed_line(number: int) -> Callable[[FieldError], int]:

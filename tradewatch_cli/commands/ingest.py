@@ -83,9 +83,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         topic=settings.topic_prefix + SHIPMENTS_INGESTED.name,
         dlq_topic=settings.topic_prefix + dlq_topic("ingest").name,
     )
-    progress = tqdm(total=total, unit=unit, unit_scale=True, file=sys.stderr, desc=path.name)
+    by_bytes = unit == "B"
+    progress = tqdm(total=total, unit=unit, unit_scale=by_bytes, file=sys.stderr, desc=path.name)
     try:
-        summary = ingest_items(ingestor, items, args.source, progress, by_bytes=unit == "B")
+        summary = ingest_items(ingestor, items, args.source, progress, by_bytes=by_bytes)
     finally:
         progress.close()
         producer.close(30)

@@ -1,0 +1,70 @@
+"""The producer, connected in the background, and a probe of whether the broker answers.
+
+kafka-python's producer refuses to be built while no broker answers; the HTTP service should
+start anyway (ready=false, 503 to writers) and connect as soon as the broker is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Callable
+
+from shared.kafka.records import Producer
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundProducer:
+    """Builds the producer on a thread, retrying until it succeeds or `close` is called."""
+
+    def __init__(self, make: Callable[[], Producer], retry_s: float = 2.0) -> None:
+        self._make = make
+        self._retry_s = retry_s
+        self._producer: Producer | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._connect, name="producer-connect", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    @property
+    def producer(self) -> Producer | None:
+        return self._producer
+
+    def _connect(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._producer = self._make()
+                log.info("producer connected")
+                return
+            except Exception as error:
+                log.warning("cannot reach the broker yet (%s); retrying", error)
+                self._stop.wait(self._retry_s)
+
+    def close(self, timeout_s: float) -> None:
+        self._stop.set()
+        self._thread.join(timeout=timeout_s)
+        if self._producer is not None:
+            self._producer.flush(timeout_s)
+            self._producer.close(timeout_s)
+
+
+def broker_reachable(bootstrap_servers: str, timeout_s: float = 1.0) -> bool:
+    """True when a bootstrap server accepts a TCP connection.
+
+    A direct probe, because the client library's own `bootstrap_connected()` does not track
+    the connection (kafka-python 3.0 reports False while connected), and idle connections are
+    closed by design, so the producer's connection count says nothing either.
+    """
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        if not host or not port.isdigit():
+            continue
+        try:
+            with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s):
+                return True
+        except OSError:
+            continue
+    return False
