@@ -17,11 +17,11 @@ BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help setup up down status test lint demo bench bench-screening clean clean-data
+.PHONY: help setup tools up down status test lint demo bench bench-screening clean clean-data
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "  also: down, status, demo, bench, bench-screening, clean, clean-data"
+	@echo "  also: tools, down, status, demo, bench, bench-screening, clean, clean-data"
 
 setup: $(SETUP_STAMP)
 
@@ -32,6 +32,10 @@ $(SETUP_STAMP): pyproject.toml constraints.txt scripts/setup-venv.sh
 up:
 	@deploy/local/up.sh
 
+# promtool for tests/unit/deploy, from Debian's prometheus package (only the binary: no server).
+tools:
+	@deploy/prometheus/install-promtool.sh
+
 # Stop both even when the first fails; report failure if either did.
 down:
 	@rc=0; deploy/local/kafka.sh stop || rc=$$?; deploy/local/postgres.sh stop || rc=$$?; exit $$rc
@@ -41,7 +45,7 @@ status:
 
 # The environment (CI=true among it) reaches pytest unchanged. Exit 5 (no tests collected) is a
 # failure like any other non-zero exit.
-test: setup up
+test: setup tools up
 	@$(BIN)/pytest tests $(PYTEST_ARGS) || { rc=$$?; \
 	  if [[ $$rc == 5 ]]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc; }
 
