@@ -100,6 +100,13 @@ def test_each_service_publishes_and_checks_its_settings_port(
     assert [(u.port, u.path) for u in urls] == [(port, "/healthz")]
 
 
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_binds_the_port_setting_compose_publishes(name: str) -> None:
+    app = PROJECT_ROOT / "services" / name / "app.py"
+    assert app.is_file(), f"services/{name}/app.py is not written yet"
+    assert f"settings.{name}_port" in app.read_text(encoding="utf-8")
+
+
 def test_default_ports_are_distinct() -> None:
     ports = [default_port(name) for name in SERVICES]
     assert ports == [8001, 8002, 8003]
