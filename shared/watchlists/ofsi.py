@@ -117,6 +117,9 @@ def _build(group_id: str, group: _Group, list_id: str, stamp: Stamp) -> Watchlis
     countries = [a.country for a in addresses if a.country]
     for row in group.rows:
         countries.extend(c for c in map(to_alpha2, enumerated(row.get("Nationality", ""))) if c)
+        flag = _other_information(row.get("Other Information", "")).get("Flag of ship")
+        if flag and (code := to_alpha2(flag)):
+            countries.append(code)
     return WatchlistEntry(
         list_id=list_id,
         entry_id=group_id,
