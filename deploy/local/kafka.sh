@@ -46,7 +46,11 @@ ensure_jars() {
   command -v mvn >/dev/null || die "mvn not found: install Maven 3.8+ (apt-get install maven)"
   log "fetching the Kafka jars from Maven Central into $LIB"
   rm -rf "$LIB.tmp"
-  mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -Dkafka.lib.dir="$LIB.tmp"
+  mvn -q -B -Dstyle.color=never -f "$POM" dependency:copy-dependencies -Dkafka.lib.dir="$LIB.tmp" \
+    >"$KAFKA_DIR/mvn.log" 2>&1 || {
+    cat "$KAFKA_DIR/mvn.log" >&2
+    die "maven could not fetch the jars (log: $KAFKA_DIR/mvn.log)"
+  }
   compgen -G "$LIB.tmp/kafka_2.13-*.jar" >/dev/null || die "maven fetched no kafka_2.13 jar"
   rm -rf "$LIB"
   mv "$LIB.tmp" "$LIB"
@@ -71,7 +75,11 @@ ensure_formatted() {
   local cluster_id
   cluster_id=$(new_cluster_id)
   log "formatting $DATA (KRaft standalone, cluster id $cluster_id)"
-  "${JAVA[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$CONF" >&2
+  "${JAVA[@]}" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$CONF" \
+    >"$LOGS/format.log" 2>&1 || {
+    cat "$LOGS/format.log" >&2
+    die "formatting $DATA failed"
+  }
 }
 
 # Ready when kafka-python gets cluster metadata; without the venv, when the log says so.
