@@ -76,8 +76,8 @@ def normalise_record(
     data = dict(raw)
     errors: list[FieldError] = []
     fix = _Fixer(errors)
-    fix(data, (), "shipment_id", _identifier_text)
-    fix(data, (), "source", _text)
+    fix(data, (), "shipment_id", _required_identifier)
+    fix(data, (), "source", _required_text)
     if data.get("source") in (None, "") and default_source:
         data["source"] = default_source
     fix(data, (), "declared_at", _datetime)
@@ -144,7 +144,7 @@ def _transit_countries(data: dict[str, Any], errors: list[FieldError]) -> None:
 
 def _party(fix: _Fixer, party: dict[str, Any], loc: Loc) -> None:
     fix(party, loc, "role", _role)
-    fix(party, loc, "name", _text)
+    fix(party, loc, "name", _required_text)
     fix(party, loc, "address", _text)
     fix(party, loc, "country", _country)
     fix(party, loc, "identifiers", _identifiers)
@@ -173,8 +173,17 @@ def _text(value: Any) -> Any:
     return clean_text(value) or None
 
 
+def _required_text(value: Any) -> Any:
+    """Cleaned, but blank stays "" (not None), for the model to say it is empty."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
 def _identifier_text(value: Any) -> Any:
     return str(value) if _small_int(value) else _text(value)
+
+
+def _required_identifier(value: Any) -> Any:
+    return str(value) if _small_int(value) else _required_text(value)
 
 
 def _small_int(value: Any) -> bool:

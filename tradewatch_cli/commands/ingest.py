@@ -118,7 +118,8 @@ def ingest_items(
                 summary.rejected_by_reason[outcome.error_type] += 1
                 for problem in outcome.errors:
                     line = item.line_of(problem)
-                    progress.write(f"line {line}: {problem.where}: {problem.msg}")
+                    message = f"line {line}: {problem.where}: {problem.msg}"
+                    progress.write(message, file=progress.fp)
             else:
                 summary.accepted += 1
             progress.update(item.size_bytes if by_bytes else 1)
