@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.watchlists.sources import read_list
 
@@ -107,3 +110,29 @@ def test_consolidated_list(fixtures: Path) -> None:
     assert ("registration", "1027700132195") in {(i.type, i.value) for i in bank.identifiers}
     assert [(a.name, a.weak) for a in bank.aliases] == [("EXAMPLE BANK", True)]
     assert entries["9639"].countries == ["PS"]  # "Region: Gaza"
+
+
+_CELL = st.text(
+    alphabet=st.characters(
+        codec="cp1252", exclude_characters='"\x1a\r\n', exclude_categories=["Cc"]
+    ),
+    max_size=30,
+)
+
+
+@given(st.lists(st.tuples(_CELL.filter(lambda s: s.strip() not in ("", "-0-")), _CELL), max_size=8))
+@settings(deadline=None, max_examples=50)
+def test_any_legacy_csv_rows_round_trip(rows: list[tuple[str, str]]) -> None:
+    """Names and remarks written in OFAC's legacy encoding come back as written (trimmed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sdn.csv"
+        lines = [
+            f'{n},"{name}",-0- ,"PROG",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"{remarks}"'
+            for n, (name, remarks) in enumerate(rows, start=1)
+        ]
+        path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252") + b"\x1a")
+        result = read_list(f"ofac-sdn:{path}")
+    assert result.problems == []
+    assert [e.name for e in result.entries] == [name.strip() for name, _ in rows]
+    expected = [r.strip() if r.strip() not in ("", "-0-") else None for _, r in rows]
+    assert [e.remarks for e in result.entries] == expected
