@@ -6,6 +6,7 @@ kafka-python is untyped; its `Any` stays inside this module.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,8 +40,9 @@ class KafkaProducerAdapter:
     """Idempotent producer (acks=all), a small linger to batch."""
 
     def __init__(self, bootstrap_servers: str, client_id: str, linger_ms: int = 5) -> None:
+        self._servers = _servers(bootstrap_servers)
         self._producer = KafkaProducer(
-            bootstrap_servers=_servers(bootstrap_servers),
+            bootstrap_servers=self._servers,
             client_id=client_id,
             acks="all",
             enable_idempotence=True,
@@ -67,7 +69,16 @@ class KafkaProducerAdapter:
         self._producer.close(timeout=timeout_s)
 
     def connected(self) -> bool:
-        return bool(self._producer.bootstrap_connected())
+        # A direct probe: kafka-python 3.0's bootstrap_connected() is True only while the
+        # bootstrap is in progress (False once connected), and idle connections are closed.
+        for server in self._servers:
+            host, _, port = server.rpartition(":")
+            try:
+                with socket.create_connection((host.strip("[]"), int(port)), timeout=1.0):
+                    return True
+            except (OSError, ValueError):
+                continue
+        return False
 
 
 def _to_record(raw: Any) -> Record:
