@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -94,6 +98,105 @@ def database_url() -> str:
 def topic_prefix() -> str:
     """A fresh prefix per test (`t-<8 hex>-`) so that tests never share a topic."""
     return f"t-{uuid.uuid4().hex[:8]}-"
+
+
+# --------------------------------------------------------------------------------------------
+# Ingest: the HTTP service (as `python -m services.ingest` builds it) on a fresh topic pair, API
+# keys by role in the test database, and reading a topic back with a fresh consumer group.
+# Imports stay inside the fixtures: test runs that do not ingest do not load the service.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IngestTopics:
+    shipments: str
+    dlq: str
+
+
+@pytest.fixture
+def ingest_topics(kafka_bootstrap: str, topic_prefix: str) -> Iterator[IngestTopics]:
+    from shared.schemas.registry import SHIPMENTS_INGESTED, dlq_topic
+
+    registry = [SHIPMENTS_INGESTED, dlq_topic("ingest")]
+    admin = KafkaAdmin(kafka_bootstrap)
+    admin.create_topics(registry, prefix=topic_prefix)
+    yield IngestTopics(topic_prefix + registry[0].name, topic_prefix + registry[1].name)
+    admin.delete_topics([topic_prefix + topic.name for topic in registry])
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def ingest_api_keys(database_url: str) -> dict[str, str]:
+    """Plain API keys by role (ingest, viewer, admin), created in the test database."""
+    from shared.db.api_keys import create_api_key
+    from shared.db.engine import make_engine, make_sessions, migrate
+
+    migrate(database_url)
+    engine = make_engine(database_url)
+    with make_sessions(engine).begin() as session:
+        keys = {
+            role: create_api_key(session, name=f"test-ingest-{role}", role=role)[1]
+            for role in ("ingest", "viewer", "admin")
+        }
+    engine.dispose()
+    return keys
+
+
+@pytest.fixture
+def ingest_service(
+    kafka_bootstrap: str, database_url: str, topic_prefix: str, ingest_topics: IngestTopics
+) -> Iterator[Callable[..., Any]]:
+    """`start(ready=True, **settings)` -> a TestClient on a running ingest service; every
+    service started is closed at teardown."""
+    from fastapi.testclient import TestClient
+    from pydantic import SecretStr
+
+    from services.ingest.app import IngestService, build
+    from shared.config import Settings
+
+    started: list[IngestService] = []
+
+    def start(ready: bool = True, **overrides: Any) -> TestClient:
+        values: dict[str, Any] = {
+            "kafka_bootstrap_servers": kafka_bootstrap,
+            "database_url": SecretStr(database_url),
+            "topic_prefix": topic_prefix,
+            **overrides,
+        }
+        service = build(Settings(**values))
+        started.append(service)
+        client = TestClient(service.app)
+        deadline = time.monotonic() + 30
+        while ready and client.get("/readyz").status_code != 200:
+            assert time.monotonic() < deadline, client.get("/readyz").json()
+            time.sleep(0.1)
+        return client
+
+    yield start
+    for service in started:
+        service.close()
+
+
+@pytest.fixture
+def read_topic(kafka_bootstrap: str) -> Callable[..., list[Any]]:
+    """`read_topic(topic, expected, timeout_s=30)`: every record on `topic`, read by a fresh
+    group, polling a moment past `expected` so that a record too many is seen."""
+    from shared.kafka.adapter import KafkaConsumerAdapter
+    from shared.kafka.records import Record
+
+    def read(topic: str, expected: int, timeout_s: float = 30) -> list[Record]:
+        group = f"test-read-{uuid.uuid4().hex[:8]}"
+        consumer = KafkaConsumerAdapter(kafka_bootstrap, group, group)
+        consumer.subscribe([topic], lambda tps: None, lambda tps: None)
+        found: list[Record] = []
+        deadline = time.monotonic() + timeout_s
+        while len(found) < expected and time.monotonic() < deadline:
+            found.extend(consumer.poll(500, 1000))
+        found.extend(consumer.poll(1500, 1000))
+        consumer.close()
+        return found
+
+    return read
 
 
 # --------------------------------------------------------------------------------------------

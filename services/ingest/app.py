@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -110,9 +111,14 @@ def main() -> int:
         access_log=False,
     )
     log.info("ingest serving HTTP on %s:%d", settings.http_host, settings.ingest_port)
+    # uvicorn handles SIGTERM/SIGINT itself (stop accepting, finish the requests in flight), then
+    # raises the signal again for the handler it found installed. Installing one that ignores it
+    # lets the producer be flushed and closed, and the process exit 0, after a graceful stop.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda signum, frame: None)
     try:
-        # uvicorn handles SIGTERM/SIGINT: stop accepting, finish the requests in flight.
         uvicorn.Server(config).run()
     finally:
         service.close()
+    log.info("ingest stopped")
     return 0

@@ -24,6 +24,7 @@ class BackgroundProducer:
         self._retry_s = retry_s
         self._producer: Producer | None = None
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._connect, name="producer-connect", daemon=True)
 
     def start(self) -> None:
@@ -36,16 +37,25 @@ class BackgroundProducer:
     def _connect(self) -> None:
         while not self._stop.is_set():
             try:
-                self._producer = self._make()
-                log.info("producer connected")
-                return
+                producer = self._make()
             except Exception as error:
                 log.warning("cannot reach the broker yet (%s); retrying", error)
                 self._stop.wait(self._retry_s)
+                continue
+            with self._lock:
+                if self._stop.is_set():
+                    # Closed while connecting: nobody will use this one.
+                    producer.close(1.0)
+                    return
+                self._producer = producer
+            log.info("producer connected")
+            return
 
     def close(self, timeout_s: float) -> None:
-        self._stop.set()
-        self._thread.join(timeout=timeout_s)
+        """Flush and close the producer. A connection attempt still under way is not waited
+        for (it can block for the client's whole bootstrap timeout); it closes what it makes."""
+        with self._lock:
+            self._stop.set()
         if self._producer is not None:
             self._producer.flush(timeout_s)
             self._producer.close(timeout_s)
