@@ -1,0 +1,185 @@
+"""Screened shipments, their parties and counterparties.
+
+For rescreening: `counterparties_seen_since` is one range scan over an index, and
+`shipments_of_counterparties` one over `(counterparty_id, declared_at)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from services.alerting.counterparties import counterparty_id, normalise_identifiers, normalise_name
+from services.alerting.repository.dialect import greatest, insert, wrote_a_row
+from shared.db.models import Counterparty, ShipmentParty, StoredShipment
+from shared.schemas import ScreenedShipment
+
+_CHUNK_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class CounterpartySeen:
+    counterparty_id: str
+    name: str
+    name_norm: str
+    country: str | None
+    identifiers: dict[str, str]
+    declared_at: datetime
+
+
+def shipment_date(screened: ScreenedShipment) -> datetime:
+    """The date a shipment counts for in look-back windows: declared, else ingested or screened."""
+    return screened.shipment.declared_at or screened.ingested_at or screened.screening.screened_at
+
+
+def counterparties_of(screened: ScreenedShipment) -> list[CounterpartySeen]:
+    dated = shipment_date(screened)
+    return [
+        CounterpartySeen(
+            counterparty_id=counterparty_id(p.name, p.country, p.identifiers),
+            name=p.name,
+            name_norm=normalise_name(p.name),
+            country=p.country,
+            identifiers=normalise_identifiers(p.identifiers),
+            declared_at=dated,
+        )
+        for p in screened.shipment.parties
+    ]
+
+
+def save_counterparties(session: Session, seen: Iterable[CounterpartySeen], now: datetime) -> None:
+    """Upsert, in id order (so that concurrent batches lock rows in the same order)."""
+    merged: dict[str, CounterpartySeen] = {}
+    for cp in seen:
+        known = merged.get(cp.counterparty_id)
+        if known is None:
+            merged[cp.counterparty_id] = cp
+        elif cp.declared_at > known.declared_at:
+            merged[cp.counterparty_id] = replace(known, declared_at=cp.declared_at)
+    rows = [
+        {
+            "counterparty_id": cp.counterparty_id,
+            "name": cp.name,
+            "name_norm": cp.name_norm,
+            "country": cp.country,
+            "identifiers": cp.identifiers,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "last_declared_at": cp.declared_at,
+        }
+        for _, cp in sorted(merged.items())
+    ]
+    for start in range(0, len(rows), _CHUNK_ROWS):
+        stmt = insert(session, Counterparty).values(rows[start : start + _CHUNK_ROWS])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["counterparty_id"],
+            set_={
+                "last_seen_at": stmt.excluded.last_seen_at,
+                "last_declared_at": greatest(
+                    session, Counterparty.last_declared_at, stmt.excluded.last_declared_at
+                ),
+            },
+        )
+        session.execute(stmt)
+
+
+def save_shipment(session: Session, screened: ScreenedShipment, now: datetime) -> bool:
+    """Store the shipment and its parties (counterparties must be saved first). False when a
+    newer screening of this shipment is already stored: the stale one is not applied."""
+    shipment, screening = screened.shipment, screened.screening
+    values = {
+        "shipment_key": shipment.key,
+        "source": shipment.source,
+        "shipment_id": shipment.shipment_id,
+        "declared_at": shipment.declared_at,
+        "direction": shipment.direction,
+        "origin_country": shipment.origin_country,
+        "destination_country": shipment.destination_country,
+        "shipment": shipment.model_dump(mode="json"),
+        "screening": screening.model_dump(mode="json"),
+        "list_versions": dict(screening.list_versions),
+        "ingested_at": screened.ingested_at,
+        "first_seen_at": now,
+        "last_screened_at": screening.screened_at,
+    }
+    stmt = insert(session, StoredShipment).values(values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["shipment_key"],
+        set_={k: stmt.excluded[k] for k in values if k not in ("shipment_key", "first_seen_at")},
+        where=StoredShipment.last_screened_at <= stmt.excluded.last_screened_at,
+    )
+    if not wrote_a_row(session, stmt, StoredShipment.shipment_key):
+        return False
+    session.execute(delete(ShipmentParty).where(ShipmentParty.shipment_key == shipment.key))
+    dated = shipment_date(screened)
+    parties = [
+        {
+            "shipment_key": shipment.key,
+            "party_index": index,
+            "role": party.role,
+            "name": party.name,
+            "name_norm": cp.name_norm,
+            "country": party.country,
+            "identifiers": dict(party.identifiers),
+            "counterparty_id": cp.counterparty_id,
+            "declared_at": dated,
+        }
+        for index, (party, cp) in enumerate(
+            zip(shipment.parties, counterparties_of(screened), strict=True)
+        )
+    ]
+    session.execute(insert(session, ShipmentParty).values(parties))
+    return True
+
+
+def last_screened_at(session: Session, shipment_key: str) -> datetime | None:
+    return session.scalar(
+        select(StoredShipment.last_screened_at).where(StoredShipment.shipment_key == shipment_key)
+    )
+
+
+def get_by_key(session: Session, shipment_key: str) -> StoredShipment | None:
+    return session.get(StoredShipment, shipment_key)
+
+
+def parties_of(session: Session, shipment_key: str) -> list[ShipmentParty]:
+    return list(
+        session.scalars(
+            select(ShipmentParty)
+            .where(ShipmentParty.shipment_key == shipment_key)
+            .order_by(ShipmentParty.party_index)
+        )
+    )
+
+
+def counterparties_seen_since(session: Session, since: datetime) -> list[Counterparty]:
+    """Distinct counterparties of shipments dated on or after `since` (rescreen's look-back)."""
+    return list(
+        session.scalars(
+            select(Counterparty)
+            .where(Counterparty.last_declared_at >= since)
+            .order_by(Counterparty.counterparty_id)
+        )
+    )
+
+
+def shipments_of_counterparties(
+    session: Session, counterparty_ids: Sequence[str], since: datetime
+) -> list[ShipmentParty]:
+    """The parties (hence shipments) of these counterparties dated on or after `since`."""
+    if not counterparty_ids:
+        return []
+    return list(
+        session.scalars(
+            select(ShipmentParty)
+            .where(
+                ShipmentParty.counterparty_id.in_(list(counterparty_ids)),
+                ShipmentParty.declared_at >= since,
+            )
+            .order_by(ShipmentParty.shipment_key, ShipmentParty.party_index)
+        )
+    )

@@ -1,0 +1,301 @@
+"""Alerting against the real Kafka and PostgreSQL, run as `python -m services.alerting`.
+
+Each test gets its own database (created, migrated, dropped), topic prefix and consumer group.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from kafka import KafkaAdminClient
+from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy.engine import make_url
+
+from shared.db.api_keys import create_api_key
+from shared.db.engine import make_sessions, migrate
+from shared.db.models import Alert
+from shared.kafka.adapter import KafkaAdmin, KafkaProducerAdapter, KafkaTopicReader
+from shared.kafka.records import Output, Record
+from shared.schemas import AlertEvent, ScreenedShipment
+from shared.schemas.registry import ALERTS, ALL_TOPICS, SHIPMENTS_SCREENED
+
+ROOT = Path(__file__).resolve().parents[2]
+POSTGRES_SH = ROOT / "deploy" / "local" / "postgres.sh"
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# fixtures ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[str]:
+    """A fresh, migrated database: the service's outbox publisher owns all of its rows."""
+    url = make_url(database_url)
+    name = f"tw_alerting_{uuid.uuid4().hex[:8]}"
+    admin = (
+        f"host={url.host} port={url.port or 5432} user={url.username} "
+        f"password={url.password} dbname={url.database}"
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    fresh = url.set(database=name).render_as_string(hide_password=False)
+    migrate(fresh)
+    yield fresh
+    _ensure_postgres_running()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def engine(database: str) -> Iterator[Engine]:
+    built = create_engine(database, pool_pre_ping=True)
+    yield built
+    built.dispose()
+
+
+@pytest.fixture
+def topics(kafka_bootstrap: str, topic_prefix: str) -> Iterator[str]:
+    admin = KafkaAdmin(kafka_bootstrap)
+    admin.create_topics(ALL_TOPICS, prefix=topic_prefix)
+    yield topic_prefix
+    admin.delete_topics([topic_prefix + t.name for t in ALL_TOPICS])
+    admin.close()
+
+
+@dataclass
+class Service:
+    """`python -m services.alerting` as a child process."""
+
+    env: dict[str, str]
+    port: int
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "services.alerting"],
+            cwd=ROOT,
+            env={**os.environ, **self.env, **self.extra_env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for("the service to be ready", self._ready, 90)
+
+    def _ready(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"alerting exited {self.proc.returncode}:\n{self.log_tail()}")
+        try:
+            checks = httpx.get(f"{self.base_url}/readyz", timeout=2).json()["checks"]
+        except httpx.HTTPError:
+            return False
+        # Not the "kafka" check: shared.runtime asks kafka-python's bootstrap_connected(), which
+        # is False for an idle producer once its bootstrap connection closes.
+        return checks["service"] == "database ok" and int(checks["partitions"]) > 0
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def metric(self, name: str, **labels: str) -> float:
+        text = httpx.get(f"{self.base_url}/metrics", timeout=5).text
+        wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        total = 0.0
+        for line in text.splitlines():
+            if not line.startswith(name):
+                continue
+            head, _, value = line.rpartition(" ")
+            series_labels = head[len(name) :].strip("{}")
+            if head.startswith(name + "{") or head == name:
+                parts = ",".join(sorted(series_labels.split(","))) if series_labels else ""
+                if all(p in parts.split(",") for p in wanted.split(",") if p):
+                    total += float(value)
+        return total
+
+
+@pytest.fixture
+def service(kafka_bootstrap: str, topics: str, database: str, tmp_path: Path) -> Iterator[Service]:
+    env = {
+        "TRADEWATCH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "TRADEWATCH_DATABASE_URL": database,
+        "TRADEWATCH_TOPIC_PREFIX": topics,
+        "TRADEWATCH_HTTP_HOST": "127.0.0.1",
+        "TRADEWATCH_ALERTING_PORT": str(free_port()),
+        "TRADEWATCH_COMMIT_INTERVAL_MS": "200",
+        "TRADEWATCH_POLL_TIMEOUT_MS": "200",
+        "TRADEWATCH_LOG_LEVEL": "INFO",
+    }
+    svc = Service(env=env, port=int(env["TRADEWATCH_ALERTING_PORT"]), log_path=tmp_path / "svc.log")
+    yield svc
+    svc.stop()
+    print(svc.log_tail())  # shown when the test failed
+
+
+# helpers -----------------------------------------------------------------------------------
+
+
+def screened(shipment_id: str, *, score: float = 0.97, identifier: bool = False) -> bytes:
+    now = datetime.now(UTC)
+    record = ScreenedShipment.model_validate(
+        {
+            "shipment": {
+                "shipment_id": shipment_id,
+                "source": "kr-customs",
+                "declared_at": now - timedelta(days=1),
+                "origin_country": "KR",
+                "destination_country": "RU",
+                "parties": [
+                    {"role": "shipper", "name": "KYUNGKI INDUSTRIAL CO., LTD.", "country": "KR"},
+                    {
+                        "role": "consignee",
+                        "name": "AURUS LLC",
+                        "country": "RU",
+                        "identifiers": {"tax_id": "7743237789"},
+                    },
+                ],
+            },
+            "screening": {
+                "screened_at": now,
+                "parties": [
+                    {"party_index": 0, "role": "shipper", "name": "KYUNGKI", "matches": []},
+                    {
+                        "party_index": 1,
+                        "role": "consignee",
+                        "name": "AURUS LLC",
+                        "matches": [
+                            {
+                                "list": "us-ofac-sdn",
+                                "entry_id": "47956",
+                                "entry_name": "LIMITED LIABILITY COMPANY AURUS",
+                                "matched_name": "LIMITED LIABILITY COMPANY AURUS",
+                                "score": score,
+                                "programs": ["RUSSIA-EO14024"],
+                                "identifier_match": identifier,
+                                "explanation": "name core 'aurus' = 'aurus'",
+                            }
+                        ],
+                    },
+                ],
+                "risk_flags": [],
+                "list_versions": {"us-ofac-sdn": "v1"},
+            },
+            "ingested_at": now,
+        }
+    )
+    return record.model_dump_json().encode()
+
+
+def produce(bootstrap: str, topic: str, values: list[tuple[str, bytes]]) -> None:
+    producer = KafkaProducerAdapter(bootstrap, "alerting-test")
+    deliveries = [producer.send(Output(topic, key, value)) for key, value in values]
+    producer.flush(30)
+    for delivery in deliveries:
+        delivery.wait(30)
+    producer.close(10)
+
+
+def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 30) -> list[Record]:
+    reader = KafkaTopicReader(bootstrap, topic, "alerting-test-reader")
+    found: list[Record] = []
+    deadline = time.monotonic() + timeout_s
+    while len(found) < expected and time.monotonic() < deadline:
+        found.extend(reader.poll(500))
+    found.extend(reader.poll(1500))  # more than expected would be a bug to see
+    reader.close()
+    return found
+
+
+def committed(bootstrap: str, group: str) -> int:
+    """Sum of the group's committed offsets (records consumed and committed)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="alerting-test")
+    try:
+        offsets: dict[Any, Any] = admin.list_group_offsets({group: None}).get(group, {})
+    finally:
+        admin.close()
+    return sum(max(0, meta.offset) for meta in offsets.values())
+
+
+def count_alerts(engine: Engine) -> int:
+    with make_sessions(engine)() as session:
+        return int(session.scalar(select(func.count()).select_from(Alert)) or 0)
+
+
+def _ensure_postgres_running() -> None:
+    subprocess.run([str(POSTGRES_SH), "start"], check=True, capture_output=True, timeout=120)
+
+
+def api_key(engine: Engine, name: str, role: str) -> str:
+    with make_sessions(engine).begin() as session:
+        return create_api_key(session, name=name, role=role)[1]
+
+
+# tests -------------------------------------------------------------------------------------
+
+
+def test_the_same_screened_record_delivered_twice_makes_one_alert_and_one_event(
+    service: Service, engine: Engine, kafka_bootstrap: str, topics: str
+) -> None:
+    service.start()
+    value = screened("dup-1")
+    key = "kr-customs:dup-1"
+    produce(kafka_bootstrap, topics + SHIPMENTS_SCREENED.name, [(key, value), (key, value)])
+    group = f"{topics}tradewatch-alerting"
+    wait_for("both records committed", lambda: committed(kafka_bootstrap, group) == 2)
+    assert count_alerts(engine) == 1
+    events = [
+        AlertEvent.model_validate_json(r.value or b"")
+        for r in read_topic(kafka_bootstrap, topics + ALERTS.name, expected=1)
+    ]
+    assert [(e.event, e.shipment_id, e.status) for e in events] == [("raised", "dup-1", "open")]
+    viewer = api_key(engine, "vera", "viewer")
+    page = httpx.get(
+        f"{service.base_url}/v1/alerts", headers={"X-API-Key": viewer}, timeout=10
+    ).json()
+    assert [item["alert_id"] for item in page["items"]] == [events[0].alert_id]
+    assert service.metric("tradewatch_alerts_total", list="us-ofac-sdn", reason="match") == 1
+    assert service.metric("tradewatch_ingest_to_alert_seconds_count") == 1
