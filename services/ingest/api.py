@@ -23,6 +23,7 @@ from services.ingest.body import BodyError, parse_body
 from services.ingest.ingestor import Accepted, DeliveryFailed, Ingestor, Outcome, Submission
 from services.ingest.metrics import INGEST_REQUEST_SECONDS
 from shared.http.auth import Caller
+from shared.kafka.records import Producer
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,10 @@ def shipments_router(
     ingestor: Callable[[], Ingestor | None],
     authenticate: Callable[[Request], Caller],
     limits: Limits,
+    on_delivery_failed: Callable[[Producer], None] = lambda producer: None,
 ) -> APIRouter:
-    """`ingestor()` is None while the broker has never been reached (the service still starts)."""
+    """`ingestor()` is None while no producer is connected (the service starts regardless);
+    `on_delivery_failed` hears of a producer whose sends failed, to replace it."""
     router = APIRouter(tags=["ingest"])
 
     @router.post("/v1/shipments", status_code=202)
@@ -52,7 +55,7 @@ def shipments_router(
         ] = None,
     ) -> JSONResponse:
         started = time.monotonic()
-        response = await _answer(request, caller, source, ingestor, limits)
+        response = await _answer(request, caller, source, ingestor, limits, on_delivery_failed)
         INGEST_REQUEST_SECONDS.labels(str(response.status_code)).observe(time.monotonic() - started)
         return response
 
@@ -65,6 +68,7 @@ async def _answer(
     source: str | None,
     ingestor: Callable[[], Ingestor | None],
     limits: Limits,
+    on_delivery_failed: Callable[[Producer], None],
 ) -> JSONResponse:
     current = ingestor()
     if current is None:
@@ -76,6 +80,7 @@ async def _answer(
         return JSONResponse({"detail": error.message}, status_code=error.status)
     except DeliveryFailed as error:
         log.warning("answering 503: %s", error)
+        on_delivery_failed(current.producer)
         return _unavailable("the broker did not acknowledge the records; send them again")
 
 

@@ -43,20 +43,21 @@ def build(settings: Settings) -> IngestService:
     background = BackgroundProducer(
         lambda: KafkaProducerAdapter(settings.kafka_bootstrap_servers, client_id(SERVICE))
     )
-    ingestors: dict[int, Ingestor] = {}
+    cached: list[Ingestor] = []
 
     def current() -> Ingestor | None:
         producer = background.producer
         if producer is None:
             return None
-        return ingestors.setdefault(
-            id(producer),
-            Ingestor(
-                producer,
-                topic=settings.topic_prefix + SHIPMENTS_INGESTED.name,
-                dlq_topic=settings.topic_prefix + dlq_topic(SERVICE).name,
-            ),
-        )
+        if not cached or cached[0].producer is not producer:
+            cached[:] = [
+                Ingestor(
+                    producer,
+                    topic=settings.topic_prefix + SHIPMENTS_INGESTED.name,
+                    dlq_topic=settings.topic_prefix + dlq_topic(SERVICE).name,
+                )
+            ]
+        return cached[0]
 
     def ready() -> tuple[bool, dict[str, str]]:
         kafka = background.producer is not None and broker_reachable(
@@ -77,6 +78,7 @@ def build(settings: Settings) -> IngestService:
             current,
             guarded(require_roles(sessions, "ingest")),
             Limits(settings.max_body_bytes, settings.max_batch_records),
+            on_delivery_failed=background.replace,
         )
     )
     background.start()

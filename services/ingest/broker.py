@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundProducer:
-    """Builds the producer on a thread, retrying until it succeeds or `close` is called."""
+    """Builds the producer on a thread, retrying until it succeeds or `close` is called; builds
+    a new one when told the current one failed."""
 
     def __init__(self, make: Callable[[], Producer], retry_s: float = 2.0) -> None:
         self._make = make
@@ -25,10 +26,25 @@ class BackgroundProducer:
         self._producer: Producer | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._connect, name="producer-connect", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
+        threading.Thread(target=self._connect, name="producer-connect", daemon=True).start()
+
+    def replace(self, failed: Producer) -> None:
+        """Drop a producer whose send failed and connect anew.
+
+        kafka-python's idempotent producer stays broken after some errors (a record the broker
+        refuses as too large fails every later send), and after a broker outage a fresh one
+        costs one reconnect. Requests still waiting on the failed one get DeliveryFailed (503)
+        and send again. Only the first caller to report a given producer replaces it.
+        """
+        with self._lock:
+            if self._producer is not failed or self._stop.is_set():
+                return
+            self._producer = None
+        log.warning("replacing the producer after a failed send")
+        failed.close(0)
+        self.start()
 
     @property
     def producer(self) -> Producer | None:

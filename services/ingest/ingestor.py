@@ -25,6 +25,12 @@ from shared.schemas.shipment import Shipment, shipment_key
 SERVICE = "ingest"
 INGESTED_AT_HEADER = "tw.ingested_at"
 MAX_DLQ_KEY_CHARS = 300
+# The broker refuses records over message.max.bytes (1,048,588 by default), and kafka-python's
+# idempotent producer treats that refusal as fatal: every later send fails too. So no record
+# that large is ever sent: a shipment that large is rejected, and a dead letter's value is cut
+# (its headers say so) with room left for the key and headers.
+MAX_RECORD_BYTES = 1_000_000
+DLQ_HEADROOM_BYTES = 16_384
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class Ingestor:
     topic: str
     dlq_topic: str
     delivery_timeout_s: float = 30.0
+    max_record_bytes: int = MAX_RECORD_BYTES
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def ingest(
@@ -108,7 +115,7 @@ class Ingestor:
             return rejected, self._dead_letter(submission, rejected)
         try:
             shipment = prepare(submission.value, default_source)
-            value = encode(shipment)
+            value = encode(shipment, self.max_record_bytes)
         except ShipmentInvalid as invalid:
             rejected = Rejected(invalid.errors, _key_of(submission.value, default_source))
             return rejected, self._dead_letter(submission, rejected)
@@ -116,14 +123,19 @@ class Ingestor:
         return Accepted(shipment.key), Output(self.topic, shipment.key, value, headers)
 
     def _dead_letter(self, submission: Submission, rejected: Rejected) -> Output:
+        value, origin = submission.original, submission.origin
+        limit = self.max_record_bytes - DLQ_HEADROOM_BYTES
+        if value is not None and len(value) > limit:
+            origin = (*origin, ("truncated_from_bytes", str(len(value))))
+            value = value[:limit]
         return dead_letter_input(
-            submission.original,
+            value,
             key=rejected.key,
             dlq_topic=self.dlq_topic,
             service=SERVICE,
             error_type=rejected.error_type,
             reason=rejected.reason,
-            origin=submission.origin,
+            origin=origin,
         )
 
     def _produce(self, outputs: list[Output]) -> None:
@@ -139,14 +151,23 @@ class Ingestor:
         INGEST_PRODUCE_SECONDS.observe(time.monotonic() - started)
 
 
-def encode(shipment: Shipment) -> bytes:
-    """The topic value; a record that cannot be encoded is the sender's problem, not a crash."""
+def encode(shipment: Shipment, max_bytes: int = MAX_RECORD_BYTES) -> bytes:
+    """The topic value; a record that cannot be encoded, or is too large for the topic, is the
+    sender's problem, not a crash."""
     try:
-        return shipment.model_dump_json().encode()
+        value = shipment.model_dump_json().encode()
     except (PydanticSerializationError, ValueError, UnicodeError) as error:
         raise ShipmentInvalid(
             [FieldError((), f"the record cannot be encoded as JSON: {error}", "unencodable")]
         ) from None
+    # Leave room for the key and headers within the broker's limit.
+    if len(value) > max_bytes - DLQ_HEADROOM_BYTES:
+        message = (
+            f"the shipment is {len(value)} bytes as JSON; the topic takes at most "
+            f"{max_bytes - DLQ_HEADROOM_BYTES}"
+        )
+        raise ShipmentInvalid([FieldError((), message, "record_too_large")])
+    return value
 
 
 def _key_of(value: object, default_source: str | None) -> str | None:

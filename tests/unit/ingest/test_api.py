@@ -13,6 +13,7 @@ from services.ingest import Ingestor
 from services.ingest.api import Limits, guarded, shipments_router
 from shared.http.auth import Caller
 from shared.kafka.memory import MemoryBroker, MemoryProducer
+from shared.kafka.records import Producer
 
 TOPIC, DLQ = "shipments.ingested.v1", "ingest.dlq"
 GOOD = {"shipment_id": "A1", "source": "kcs", "parties": [{"role": "buyer", "name": "AURUS"}]}
@@ -30,10 +31,14 @@ class Service:
         self.broker = MemoryBroker()
         self.producer = MemoryProducer(self.broker)
         self.ingestor: Ingestor | None = Ingestor(self.producer, topic=TOPIC, dlq_topic=DLQ)
+        self.failed: list[Producer] = []
         app = FastAPI()
         app.include_router(
             shipments_router(
-                lambda: self.ingestor, guarded(authenticate), Limits(max_body_bytes, max_records)
+                lambda: self.ingestor,
+                guarded(authenticate),
+                Limits(max_body_bytes, max_records),
+                on_delivery_failed=self.failed.append,
             )
         )
         self.client = TestClient(app, raise_server_exceptions=True)
@@ -155,6 +160,7 @@ def test_503_when_the_broker_does_not_acknowledge(service: Service) -> None:
     status, body = service.post(GOOD)
     assert status == 503
     assert "send them again" in str(body["detail"])
+    assert service.failed == [service.producer]
 
 
 def test_a_database_outage_during_auth_is_503_not_500() -> None:

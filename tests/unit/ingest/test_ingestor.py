@@ -96,3 +96,18 @@ def test_an_unacknowledged_send_raises_instead_of_answering() -> None:
     producer.fail_next = TimeoutError("broker gone")
     with pytest.raises(DeliveryFailed, match="broker gone"):
         ing.ingest([submission(GOOD)])
+
+
+def test_a_record_too_large_for_the_broker_is_rejected_and_its_dead_letter_cut() -> None:
+    broker = MemoryBroker()
+    producer = MemoryProducer(broker)
+    ing = Ingestor(producer, topic=TOPIC, dlq_topic=DLQ, max_record_bytes=40_000)
+    huge = {**GOOD, "goods": [{"description": "d" * 4000}] * 20}
+    original = json.dumps(huge).encode()
+    [outcome] = ing.ingest([Submission(huge, original)])
+    assert isinstance(outcome, Rejected) and outcome.error_type == "record_too_large"
+    [dead] = broker.records(DLQ)
+    assert dead.value is not None and original.startswith(dead.value)
+    assert len(dead.value) <= 40_000
+    assert dead.header("tw.dlq.truncated_from_bytes") == str(len(original)).encode()
+    assert broker.records(TOPIC) == []
