@@ -299,3 +299,43 @@ def test_the_same_screened_record_delivered_twice_makes_one_alert_and_one_event(
     assert [item["alert_id"] for item in page["items"]] == [events[0].alert_id]
     assert service.metric("tradewatch_alerts_total", list="us-ofac-sdn", reason="match") == 1
     assert service.metric("tradewatch_ingest_to_alert_seconds_count") == 1
+
+
+def test_a_viewer_cannot_transition_and_four_eyes_holds(
+    service: Service, engine: Engine, kafka_bootstrap: str, topics: str
+) -> None:
+    keys = {
+        name: {"X-API-Key": api_key(engine, name, role)}
+        for name, role in (("vera", "viewer"), ("alice", "analyst"), ("bob", "analyst"))
+    }
+    service.start()
+    produce(kafka_bootstrap, topics + SHIPMENTS_SCREENED.name, [("kr-customs:4e", screened("4e"))])
+    api = httpx.Client(base_url=service.base_url, timeout=10)
+
+    def alerts() -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = api.get("/v1/alerts", headers=keys["vera"]).json()["items"]
+        return items
+
+    wait_for("the alert", lambda: len(alerts()) == 1)
+    url = f"/v1/alerts/{alerts()[0]['alert_id']}/transitions"
+
+    def move(who: str, to: str) -> int:
+        response = api.post(url, json={"to": to, "comment": f"{who} checked"}, headers=keys[who])
+        return int(response.status_code)
+
+    assert move("vera", "in_review") == 403
+    assert alerts()[0]["status"] == "open"
+    assert [move("alice", "in_review"), move("alice", "escalated")] == [200, 200]
+    assert move("alice", "confirmed") == 403
+    assert alerts()[0]["status"] == "escalated"
+    assert move("bob", "confirmed") == 200
+    history = api.get(url.replace("transitions", "history"), headers=keys["vera"]).json()
+    assert [(h["actor"], h["to_status"]) for h in history["items"]] == [
+        ("system", "open"),
+        ("alice", "in_review"),
+        ("alice", "escalated"),
+        ("bob", "confirmed"),
+    ]
+    published = read_topic(kafka_bootstrap, topics + ALERTS.name, expected=4)
+    statuses = [AlertEvent.model_validate_json(r.value or b"").status for r in published]
+    assert statuses == ["open", "in_review", "escalated", "confirmed"]

@@ -82,9 +82,7 @@ def alerts_router(ctx: ApiContext) -> APIRouter:
             return alert_detail(alert, shipment, entry)
 
     @router.post("/{alert_id}/transitions", response_model=AlertDetail)
-    def transition(
-        alert_id: str, body: TransitionRequest, caller: Annotated[Caller, analyst]
-    ) -> AlertDetail:
+    def transition(alert_id: str, body: TransitionRequest, caller: Caller = analyst) -> AlertDetail:
         """open -> in_review | dismissed; in_review -> escalated | dismissed; escalated ->
         confirmed | dismissed by a second analyst. Dismissing needs a comment."""
         try:

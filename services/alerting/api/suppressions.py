@@ -35,7 +35,7 @@ def suppressions_router(ctx: ApiContext) -> APIRouter:
     viewer, analyst = Depends(ctx.viewer), Depends(ctx.analyst)
 
     @router.post("", status_code=201, response_model=SuppressionView)
-    def create(body: SuppressionRequest, caller: Annotated[Caller, analyst]) -> SuppressionView:
+    def create(body: SuppressionRequest, caller: Caller = analyst) -> SuppressionView:
         """Matches of this counterparty (by name, or by identifier) against this entry are
         recorded, not alerted, until `expires_at` (at most 180 days), until revoked, or until
         the list entry changes."""
@@ -102,7 +102,7 @@ def suppressions_router(ctx: ApiContext) -> APIRouter:
         return SuppressionPage(items=views)
 
     @router.delete("/{suppression_id}", status_code=204)
-    def revoke(suppression_id: str, caller: Annotated[Caller, analyst]) -> Response:
+    def revoke(suppression_id: str, caller: Caller = analyst) -> Response:
         with transaction(ctx.sessions) as session:
             suppression = rows.get_suppression(session, suppression_id)
             if suppression is None:

@@ -27,7 +27,7 @@ def webhooks_router(ctx: ApiContext) -> APIRouter:
     admin = Depends(ctx.admin)
 
     @router.post("", status_code=201, response_model=WebhookView)
-    def create(body: WebhookRequest, caller: Annotated[Caller, admin]) -> WebhookView:
+    def create(body: WebhookRequest, caller: Caller = admin) -> WebhookView:
         """Events from now on are delivered to `url`, signed with `secret` (docs/alerting.md)."""
         webhook = Webhook(
             webhook_id=str(uuid.uuid4()),
