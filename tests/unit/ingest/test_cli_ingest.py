@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,10 @@ from tqdm import tqdm
 from services.ingest import Ingestor
 from services.ingest.csv_mapping import default_mapping
 from services.ingest.files import csv_items, csv_records, jsonl_items
+from shared.config import Settings
 from shared.kafka.memory import MemoryBroker, MemoryProducer
-from tradewatch_cli.commands.ingest import Summary, ingest_items
-from tradewatch_cli.main import build_parser
+from tradewatch_cli.commands.ingest import Summary, ingest_items, run
+from tradewatch_cli.main import CliError, build_parser
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
 TOPIC, DLQ = "shipments.ingested.v1", "ingest.dlq"
@@ -81,3 +83,43 @@ def test_the_command_line() -> None:
     )
     with pytest.raises(SystemExit):
         build_parser().parse_args(["ingest", "x.csv", "--format", "xml"])
+
+
+@pytest.mark.parametrize(
+    ("files", "argv", "says"),
+    [
+        ({}, ["missing.csv"], "no such file"),
+        ({"data.txt": "x"}, ["data.txt"], "--format csv or jsonl"),
+        ({"data.jsonl": "{}"}, ["data.jsonl", "--mapping", "m.yaml"], "CSV files only"),
+        (
+            {"data.csv": "id\n1\n", "m.yaml": "shipment: ["},
+            ["data.csv", "--mapping", "m.yaml"],
+            "not valid YAML",
+        ),
+        ({"data.csv": "id\n1\n"}, ["data.csv", "--mapping", "absent.yaml"], "absent.yaml"),
+        (
+            {"data.csv": "id,name\n1,A\n", "m.yaml": "shipment: {shipment_id: id, source: src}"},
+            ["data.csv", "--mapping", "m.yaml"],
+            "lacks the column(s) the mapping names: src",
+        ),
+        (
+            {"data.csv": "name\nA\n"},
+            ["data.csv"],
+            "lacks the column(s) the mapping names: shipment_id",
+        ),
+    ],
+)
+def test_user_mistakes_are_cli_errors_before_anything_is_sent(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, str],
+    argv: list[str],
+    says: str,
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["ingest", *argv])
+    # An unreachable broker: reaching it would be a bug here, and would fail loudly.
+    with pytest.raises(CliError, match=re.escape(says)):
+        run(args, Settings(kafka_bootstrap_servers="127.0.0.1:1"))
