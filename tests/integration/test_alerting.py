@@ -5,16 +5,20 @@ Each test gets its own database (created, migrated, dropped), topic prefix and c
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ import httpx
 import psycopg
 import pytest
 from kafka import KafkaAdminClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.engine import make_url
 
@@ -143,19 +148,14 @@ class Service:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def metric(self, name: str, **labels: str) -> float:
+        """The sum of the samples called `name` whose labels include `labels`."""
         text = httpx.get(f"{self.base_url}/metrics", timeout=5).text
-        wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-        total = 0.0
-        for line in text.splitlines():
-            if not line.startswith(name):
-                continue
-            head, _, value = line.rpartition(" ")
-            series_labels = head[len(name) :].strip("{}")
-            if head.startswith(name + "{") or head == name:
-                parts = ",".join(sorted(series_labels.split(","))) if series_labels else ""
-                if all(p in parts.split(",") for p in wanted.split(",") if p):
-                    total += float(value)
-        return total
+        return sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == name and labels.items() <= sample.labels.items()
+        )
 
 
 @pytest.fixture
@@ -339,3 +339,101 @@ def test_a_viewer_cannot_transition_and_four_eyes_holds(
     published = read_topic(kafka_bootstrap, topics + ALERTS.name, expected=4)
     statuses = [AlertEvent.model_validate_json(r.value or b"").status for r in published]
     assert statuses == ["open", "in_review", "escalated", "confirmed"]
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 that answers with the given status codes, then 200."""
+
+    def __init__(self, answers: list[int]) -> None:
+        self.answers = answers
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                code = receiver.answers.pop(0) if receiver.answers else 200
+                self.send_response(code)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def verify_signature(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """The recipe in docs/alerting.md, written out as a receiver would."""
+    timestamp = headers["x-tradewatch-timestamp"]
+    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return hmac.compare_digest("sha256=" + expected.hexdigest(), headers["x-tradewatch-signature"])
+
+
+def test_a_webhook_reaches_a_receiver_signed_and_a_failing_receiver_is_retried(
+    service: Service, engine: Engine, kafka_bootstrap: str, topics: str
+) -> None:
+    admin = {"X-API-Key": api_key(engine, "adam", "admin")}
+    service.extra_env = {
+        "TRADEWATCH_WEBHOOK_BACKOFF_MS": "300",
+        "TRADEWATCH_WEBHOOK_MAX_ATTEMPTS": "4",
+    }
+    service.start()
+    good, flaky, dead = Receiver([]), Receiver([500, 503]), Receiver([500] * 10)
+    api = httpx.Client(base_url=service.base_url, timeout=10, headers=admin)
+    try:
+        hooks = {}
+        for name, receiver in (("good", good), ("flaky", flaky), ("dead", dead)):
+            body = {
+                "url": receiver.url,
+                "events": ["raised"],
+                "secret": f"{name}-secret-0123456789",
+            }
+            created = api.post("/v1/webhooks", json=body)
+            assert created.status_code == 201, created.text
+            hooks[name] = created.json()["webhook_id"]
+        produce(
+            kafka_bootstrap, topics + SHIPMENTS_SCREENED.name, [("kr-customs:wh", screened("wh"))]
+        )
+
+        def states() -> dict[str, list[dict[str, Any]]]:
+            return {
+                name: api.get(f"/v1/webhooks/{hook}/deliveries").json()["items"]
+                for name, hook in hooks.items()
+            }
+
+        wait_for(
+            "every delivery to settle",
+            lambda: all(
+                len(items) == 1 and items[0]["state"] != "pending" for items in states().values()
+            ),
+        )
+        final = {name: items[0] for name, items in states().items()}
+        assert {n: (d["state"], d["attempts"]) for n, d in final.items()} == {
+            "good": ("delivered", 1),
+            "flaky": ("delivered", 3),
+            "dead": ("failed", 4),
+        }
+        assert final["dead"]["last_status_code"] == 500
+        [(headers, payload)] = good.requests
+        assert verify_signature("good-secret-0123456789", headers, payload)
+        assert not verify_signature("flaky-secret-0123456789", headers, payload)
+        event = AlertEvent.model_validate_json(payload)
+        assert (event.event, event.shipment_id) == ("raised", "wh")
+        assert headers["x-tradewatch-event-id"] == event.event_id
+        assert len(flaky.requests) == 3
+        assert {h["idempotency-key"] for h, _ in flaky.requests} == {final["flaky"]["delivery_id"]}
+        assert all(verify_signature("flaky-secret-0123456789", h, b) for h, b in flaky.requests)
+        assert service.metric("tradewatch_webhook_deliveries_total", outcome="retry") == 2 + 3
+        assert service.metric("tradewatch_webhook_deliveries_total", outcome="failed") == 1
+    finally:
+        for receiver in (good, flaky, dead):
+            receiver.close()
