@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "apikey",
     "ingest",
     "lists",
+    "rescreen",
 )
 
 

@@ -1,6 +1,6 @@
 """`tradewatch lists load|show|parse`: load sanctions lists, see what is loaded, check a file.
 
-    tradewatch lists load FORMAT:PATH[,PATH...] [--list-id ID] [--no-progress]
+    tradewatch lists load FORMAT:PATH[,PATH...] [--list-id ID] [--no-progress] [--no-rescreen]
     tradewatch lists show
     tradewatch lists parse FORMAT:PATH[,PATH...] [--list-id ID]
 
@@ -21,6 +21,7 @@ from shared.watchlists.load import load_list
 from shared.watchlists.parsed import SourceError
 from shared.watchlists.sources import read_list
 from shared.watchlists.spec import FORMATS
+from tradewatch_cli.commands import rescreen
 from tradewatch_cli.main import CliError
 
 CLOSE_TIMEOUT_S = 30.0
@@ -39,6 +40,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     load.add_argument("source", metavar="FORMAT:PATH", help=f"one of {formats}, then paths")
     load.add_argument("--list-id", help="list id (default: the format's, e.g. us-ofac-sdn)")
     load.add_argument("--no-progress", action="store_true", help="no progress bar")
+    load.add_argument(
+        "--no-rescreen",
+        action="store_true",
+        help="do not rescreen past shipments against the new entries (docs/rescreen.md)",
+    )
     load.set_defaults(run=run_load)
     show = actions.add_parser("show", help="loaded lists: version, loaded and published times")
     show.set_defaults(run=run_show)
@@ -72,6 +78,8 @@ def run_load(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         engine.dispose()
     print(report.summary())
+    if not args.no_rescreen:
+        rescreen.after_load(report, settings, progress=not args.no_progress)
     return 0
 
 

@@ -1,0 +1,124 @@
+"""Screen distinct counterparties against a list delta; merge the hits into stored screenings.
+
+Pure: no SQL, no Kafka, no clock. The matcher is the one enrichment uses (`shared.screening`),
+built from the delta's entries only, so its candidate index is tiny: a counterparty that shares
+no key with a new entry costs one name analysis and an empty index lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from services.rescreen.delta import Delta, EntryRef
+from shared.schemas import Match, PartyScreening, ScreenedShipment, Screening, Shipment
+from shared.screening import Screener
+
+MATCHES_PER_PARTY = 10
+"""As enrichment keeps: the best few per party."""
+
+
+@dataclass(frozen=True)
+class Counterparty:
+    """A distinct party as the alerting service stores it (`counterparties` table)."""
+
+    counterparty_id: str
+    name: str
+    country: str | None
+    identifiers: Mapping[str, str] = field(default_factory=dict)
+
+
+class DeltaMatcher:
+    """The delta's added and changed entries in a matcher of their own."""
+
+    def __init__(self, delta: Delta, threshold: float | None = None) -> None:
+        self._screener = Screener(delta.entries)
+        self._threshold = threshold
+
+    def __len__(self) -> int:
+        return len(self._screener)
+
+    def screen(self, counterparty: Counterparty) -> list[Match]:
+        """The delta entries this counterparty matches at or above the threshold, best first."""
+        return self._screener.screen(
+            counterparty.name,
+            country=counterparty.country,
+            identifiers=dict(counterparty.identifiers) or None,
+            threshold=self._threshold,
+            limit=MATCHES_PER_PARTY,
+        )
+
+    def hits(self, counterparties: Iterable[Counterparty]) -> Iterator[tuple[str, list[Match]]]:
+        """(counterparty id, matches) for each counterparty that matches any delta entry."""
+        for counterparty in counterparties:
+            found = self.screen(counterparty)
+            if found:
+                yield counterparty.counterparty_id, found
+
+
+@dataclass(frozen=True)
+class StoredScreening:
+    """A shipment as last screened and stored by the alerting service."""
+
+    shipment: Shipment
+    screening: Screening
+    ingested_at: datetime | None
+
+
+def rescreened(
+    stored: StoredScreening,
+    party_hits: Mapping[int, Sequence[Match]],
+    delta: Delta,
+    now: datetime,
+) -> ScreenedShipment:
+    """The stored screening brought up to the delta's version: each party keeps its matches on
+    entries the version did not touch, loses those on entries it changed or removed, and gains
+    its new matches; risk flags are kept. Marked `rescreen`, so that alerting gives a new alert
+    on a changed entry the reason `newly_listed`.
+
+    `screened_at` is `now`, but never earlier than the stored screening: alerting ignores a
+    screening older than the one it has, so a slow clock here must not lose the rescreen.
+    """
+    previous = stored.screening
+    by_index = {p.party_index: p for p in previous.parties}
+    parties: list[PartyScreening] = []
+    for index, party in enumerate(stored.shipment.parties):
+        before = by_index.get(index)
+        hits = party_hits.get(index, ())
+        if before is None and not hits:
+            continue
+        kept = [m for m in (before.matches if before else ()) if _ref(m) not in delta.refs]
+        parties.append(
+            PartyScreening(
+                party_index=index,
+                role=party.role,
+                name=party.name,
+                matches=_best_first([*kept, *hits]),
+            )
+        )
+    screened_at = max(now, previous.screened_at + timedelta(microseconds=1))
+    return ScreenedShipment(
+        shipment=stored.shipment,
+        screening=Screening(
+            screened_at=screened_at,
+            parties=parties,
+            risk_flags=list(previous.risk_flags),
+            list_versions={**previous.list_versions, delta.list_id: delta.version},
+            rescreen=True,
+        ),
+        ingested_at=stored.ingested_at,
+    )
+
+
+def _ref(match: Match) -> EntryRef:
+    return (match.list_id, match.entry_id)
+
+
+def _best_first(matches: Iterable[Match]) -> list[Match]:
+    unique: dict[EntryRef, Match] = {}
+    for match in matches:
+        known = unique.get(_ref(match))
+        if known is None or match.score > known.score:
+            unique[_ref(match)] = match
+    return sorted(unique.values(), key=lambda m: (-m.score, m.list_id, m.entry_id))
