@@ -106,18 +106,26 @@ class ConsumerLoop:
         """Ask the loop to finish its batch, commit and return (safe from a signal handler)."""
         self._stopping = True
 
-    def run(self, max_batches: int | None = None) -> None:
+    def run(self, max_batches: int | None = None, until_idle: bool = False) -> None:
+        """Run until stopped (or `max_batches` polls; or, `until_idle`, until a poll finds
+        nothing and the assigned partitions have no lag: the one-process demo's batch mode)."""
         self._consumer.subscribe(self._config.topics, self._on_assign, self._on_revoke)
         try:
             while not self._stopping:
                 if max_batches is not None and self.batches_done >= max_batches:
                     break
-                self.run_once()
+                found = self.run_once()
+                if until_idle and not found and self._idle():
+                    break
             self._commit()
         finally:
             self._consumer.close()
 
-    def run_once(self) -> None:
+    def _idle(self) -> bool:
+        return bool(self.assigned) and not any(self._consumer.lag().values())
+
+    def run_once(self) -> int:
+        """One poll and its batch; return how many records it handled."""
         records = self._consumer.poll(self._config.poll_timeout_ms, self._config.max_poll_records)
         if records:
             self._process(records)
@@ -126,6 +134,7 @@ class ConsumerLoop:
         if (now - self._last_commit) * 1000 >= self._config.commit_interval_ms:
             self._commit()
             self._report_lag()
+        return len(records)
 
     def _report_lag(self) -> None:
         try:

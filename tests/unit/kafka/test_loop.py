@@ -168,3 +168,12 @@ def test_stop_finishes_the_batch_and_commits() -> None:
     loop._handler = handler_then_stop
     loop.run()
     assert broker.committed(GROUP) == {TopicPartition(IN, 0): 2}
+
+
+def test_until_idle_stops_once_everything_is_handled() -> None:
+    broker = MemoryBroker()
+    fill(broker, [b"a", b"b", b"c", b"d"])
+    loop = make_loop(broker, per_record(upper), max_poll_records=1)
+    loop.run(until_idle=True)
+    assert len(broker.records(OUT)) == 4
+    assert committed_total(broker) == 4
