@@ -19,7 +19,9 @@ from services.ingest.errors import FieldError
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _DELIMITERS = (",", ";", "\t", "|")
-csv.field_size_limit(16 * 1024 * 1024)
+# csv's default cell limit (128 KiB) would end the whole read at one long cell; a long cell is
+# instead refused by the model for its field, on its own line.
+MAX_CELL_CHARS = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,11 @@ class CsvRecord:
         return self.lines[0]
 
 
-class CsvHeaderError(ValueError):
+class CsvFileError(ValueError):
+    """The file cannot be read as CSV past some point: nothing of it should be sent."""
+
+
+class CsvHeaderError(CsvFileError):
     """The header row is missing or unusable."""
 
 
@@ -60,6 +66,7 @@ def guess_delimiter(header_line: str) -> str:
 
 def read_rows(lines: Iterable[str], delimiter: str) -> tuple[list[str], str, Iterator[Row]]:
     """The header, its text, and the rows after it, each with its first line number and text."""
+    csv.field_size_limit(MAX_CELL_CHARS)
     consumed: list[str] = []
     counter = [0]
 
@@ -75,6 +82,12 @@ def read_rows(lines: Iterable[str], delimiter: str) -> tuple[list[str], str, Ite
     _check_header(header)
 
     def rows() -> Iterator[Row]:
+        try:
+            yield from parsed()
+        except csv.Error as error:
+            raise CsvFileError(f"line {counter[0]}: {error}") from None
+
+    def parsed() -> Iterator[Row]:
         for cells in reader:
             text = "".join(consumed)
             first_line = counter[0] - len(consumed) + 1

@@ -19,7 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from services.ingest.csv_mapping import MappingError, default_mapping, load_mapping
-from services.ingest.csv_records import CsvHeaderError
+from services.ingest.csv_records import CsvFileError
 from services.ingest.files import FileItem, csv_items, csv_records, jsonl_items
 from services.ingest.ingestor import DeliveryFailed, Ingestor, Rejected
 from shared.config import Settings
@@ -77,7 +77,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.mapping is not None and fmt != "csv":
         raise CliError("--mapping applies to CSV files only")
     items, total, unit = _items(path, fmt, args.mapping)
-    producer = KafkaProducerAdapter(settings.kafka_bootstrap_servers, client_id("ingest-cli"))
+    try:
+        producer = KafkaProducerAdapter(settings.kafka_bootstrap_servers, client_id("ingest-cli"))
+    except Exception as error:  # the client library's own errors stay inside its adapter
+        raise CliError(
+            f"cannot reach Kafka at {settings.kafka_bootstrap_servers} ({error}); nothing was sent"
+        ) from None
     ingestor = Ingestor(
         producer,
         topic=settings.topic_prefix + SHIPMENTS_INGESTED.name,
@@ -137,6 +142,6 @@ def _items(path: Path, fmt: str, mapping_path: Path | None) -> tuple[Iterator[Fi
             raise CliError(f"{mapping_path}: {error}") from None
     try:
         records = csv_records(path, mapping, every_column=mapping_path is not None)
-    except CsvHeaderError as error:
+    except CsvFileError as error:
         raise CliError(f"{path}: {error}") from None
     return csv_items(path, records), len(records), " records"

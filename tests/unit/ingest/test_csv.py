@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from services.ingest import ShipmentInvalid, prepare
+from services.ingest import csv_records as csv_records_module
 from services.ingest.csv_mapping import MappingError, default_mapping, load_mapping
-from services.ingest.csv_records import CsvHeaderError, CsvRecord
+from services.ingest.csv_records import CsvFileError, CsvHeaderError, CsvRecord
 from services.ingest.files import csv_records
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ingest"
@@ -153,3 +154,11 @@ def test_a_written_mapping_must_find_every_column_it_names(tmp_path: Path) -> No
 def test_mapping_errors_say_what_to_fix(text: str, says: str) -> None:
     with pytest.raises(MappingError, match=says):
         load_mapping(text)
+
+
+def test_a_cell_beyond_what_csv_reads_stops_the_file_naming_the_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csv_records_module, "MAX_CELL_CHARS", 50)
+    with pytest.raises(CsvFileError, match="line 3: field larger than field limit"):
+        records_of(tmp_path, "shipment_id,shipper_name\nD1,A\nD2," + "B" * 60 + "\n")
