@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "ingest",
     "lists",
     "rescreen",
+    "demo",
 )
 
 

@@ -151,7 +151,7 @@ def ordinary_shipment(rng: random.Random, number: int) -> dict[str, Any]:
 
 
 def other_listed_shipments() -> list[dict[str, Any]]:
-    """A few more true hits: a listed truck maker, a listed vessel by IMO alone."""
+    """A few more true hits: a listed truck maker, a listed airline as carrier."""
     return [
         {
             "shipment_id": "GEN-90001",
@@ -167,16 +167,16 @@ def other_listed_shipments() -> list[dict[str, Any]]:
         },
         {
             "shipment_id": "GEN-90002",
-            "source": "manifests",
+            "source": "air-waybills",
             "declared_at": "2024-04-11T06:30:00+00:00",
             "origin_country": "AE",
             "destination_country": "IR",
             "parties": [
                 {"role": "shipper", "name": "Gulf Star General Trading LLC", "country": "AE"},
-                {"role": "consignee", "name": "Kish Marine Supply", "country": "IR"},
+                {"role": "consignee", "name": "Kish Aviation Supply", "country": "IR"},
+                {"role": "carrier", "name": "Mahan Air", "country": "IR"},
             ],
-            "vessel": {"name": "GILDA", "imo": "9367982"},
-            "goods": [{"hs_code": "730890", "description": "Structures of steel"}],
+            "goods": [{"hs_code": "880730", "description": "Aircraft parts"}],
         },
     ]
 
