@@ -40,7 +40,7 @@ def service_spec(settings: Settings) -> ServiceSpec:
     return ServiceSpec(
         name=SERVICE,
         # The topic prefix isolates a deployment's (or a test's) group as well as its topics.
-        group_id=f"{settings.topic_prefix}tradewatch-{SERVICE}",
+        group_id=settings.topic_prefix + SERVICE,
         topics=(SHIPMENTS_SCREENED.name,),
         port=settings.alerting_port,
     )

@@ -284,7 +284,7 @@ def test_the_same_screened_record_delivered_twice_makes_one_alert_and_one_event(
     value = screened("dup-1")
     key = "kr-customs:dup-1"
     produce(kafka_bootstrap, topics + SHIPMENTS_SCREENED.name, [(key, value), (key, value)])
-    group = f"{topics}tradewatch-alerting"
+    group = f"{topics}alerting"
     wait_for("both records committed", lambda: committed(kafka_bootstrap, group) == 2)
     assert count_alerts(engine) == 1
     events = [
@@ -437,3 +437,48 @@ def test_a_webhook_reaches_a_receiver_signed_and_a_failing_receiver_is_retried(
     finally:
         for receiver in (good, flaky, dead):
             receiver.close()
+
+
+def postgres(action: str) -> None:
+    subprocess.run([str(POSTGRES_SH), action], check=True, capture_output=True, timeout=120)
+
+
+def test_postgresql_stopped_mid_stream_commits_nothing_past_the_failure_and_loses_nothing(
+    service: Service, engine: Engine, kafka_bootstrap: str, topics: str
+) -> None:
+    service.extra_env = {
+        "TRADEWATCH_RETRY_ATTEMPTS": "200",
+        "TRADEWATCH_RETRY_BACKOFF_MS": "200",
+        "TRADEWATCH_RETRY_BACKOFF_MAX_MS": "1000",
+    }
+    service.start()
+    group = f"{topics}alerting"
+    topic = topics + SHIPMENTS_SCREENED.name
+    before = [(f"kr-customs:pg-{i}", screened(f"pg-{i}")) for i in range(5)]
+    after = [(f"kr-customs:pg-{i}", screened(f"pg-{i}")) for i in range(5, 10)]
+    produce(kafka_bootstrap, topic, before)
+    wait_for("the first records", lambda: committed(kafka_bootstrap, group) == 5)
+    assert count_alerts(engine) == 5
+    retries = "tradewatch_consumer_retries_total"
+    try:
+        postgres("stop")
+        produce(kafka_bootstrap, topic, after)
+        wait_for(
+            "the handler to fail on the new records",
+            lambda: service.metric(retries, service="alerting", step="handle") >= 3,
+        )
+        time.sleep(2)  # several commit intervals: nothing may be committed meanwhile
+        assert committed(kafka_bootstrap, group) == 5
+        assert service.alive()
+        ready = httpx.get(f"{service.base_url}/readyz", timeout=5)
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["service"].startswith("database unreachable")
+    finally:
+        postgres("start")
+    wait_for("every record committed", lambda: committed(kafka_bootstrap, group) == 10, 90)
+    assert service.alive()
+    assert count_alerts(engine) == 10
+    published = read_topic(kafka_bootstrap, topics + ALERTS.name, expected=10)
+    events = [AlertEvent.model_validate_json(r.value or b"") for r in published]
+    assert sorted(e.shipment_id for e in events) == sorted(f"pg-{i}" for i in range(10))
+    assert {e.event for e in events} == {"raised"}

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.alerting import handler as handler_module
 from services.alerting.handler import INGESTED_AT_HEADER, decode, make_handler
-from services.alerting.metrics import INGEST_TO_ALERT_SECONDS
-from services.alerting.publisher import OutboxPublisher
+from services.alerting.metrics import INGEST_TO_ALERT_SECONDS, OPEN_ALERTS
+from services.alerting.publisher import OutboxPublisher, refresh_open_alerts
 from services.alerting.repository.transactions import RejectedByDatabase
 from services.alerting.rules_config import AlertRules
 from services.alerting.screened import process_batch
@@ -143,3 +143,15 @@ def test_the_publisher_sends_each_outbox_event_once_in_order(
     assert (
         broker.records("alerts.v1")[-1].header("tw.event_id") == (sent[-1].event_id or "").encode()
     )
+
+
+def test_the_open_alerts_gauge_counts_alerts_not_yet_closed(
+    sessions: Sessions, screened: Screened
+) -> None:
+    handle = make_handler(sessions, AlertRules(), clock=lambda: NOW)
+    handle([record(screened(shipment_id=i).model_dump_json().encode()) for i in ("1", "2")])
+    with sessions.begin() as session:
+        alert = session.scalars(select(Alert).where(Alert.shipment_id == "1")).one()
+        alert.status = "dismissed"
+    refresh_open_alerts(sessions)
+    assert OPEN_ALERTS._value.get() == 1
