@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.ingest.body import BodyError, parse_body
@@ -68,6 +68,7 @@ JSON = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(st.lists(JSON, min_size=1, max_size=20), st.sampled_from(["", " ", "\n\t "]))
 def test_each_element_decodes_from_its_own_bytes(values: list[object], space: str) -> None:
     raw = "[" + space + ("," + space).join(json.dumps(v) for v in values) + space + "]"

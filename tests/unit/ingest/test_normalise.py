@@ -7,7 +7,7 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rigour.territories import get_territories
 
@@ -35,6 +35,7 @@ def test_clean_text_examples(raw: str, clean: str) -> None:
     assert clean_text(raw) == clean
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_clean_text_leaves_no_controls_or_runs_of_space(raw: str) -> None:
     clean = clean_text(raw)
@@ -44,6 +45,7 @@ def test_clean_text_leaves_no_controls_or_runs_of_space(raw: str) -> None:
     assert clean_text(clean) == clean
 
 
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1))
 def test_clean_text_keeps_letters_and_digits(raw: str) -> None:
     assert clean_text(raw) == unicodedata.normalize("NFC", raw)
@@ -93,6 +95,7 @@ def test_country_refuses_what_names_no_country(raw: str) -> None:
 COUNTRIES = [t for t in get_territories() if t.is_country and not t.is_historical and t.alpha3]
 
 
+@settings(deadline=None)
 @given(st.sampled_from(COUNTRIES), st.sampled_from(["code", "alpha3", "name"]))
 def test_every_country_resolves_by_code_alpha3_and_name(territory: object, form: str) -> None:
     code, alpha3, name = territory.code, territory.alpha3, territory.name  # type: ignore[attr-defined]
@@ -100,6 +103,7 @@ def test_every_country_resolves_by_code_alpha3_and_name(territory: object, form:
     assert normalise.country(text) == code.upper()
 
 
+@settings(deadline=None)
 @given(st.text(max_size=60))
 def test_country_is_alpha2_or_a_clear_error(raw: str) -> None:
     try:
@@ -128,6 +132,7 @@ def test_hs_code_refused(raw: str | int) -> None:
     assert error.value.error_type == "invalid_hs_code"
 
 
+@settings(deadline=None)
 @given(
     st.text(alphabet="0123456789", min_size=2, max_size=10),
     st.lists(st.sampled_from([".", " ", "-"]), max_size=4),
@@ -142,6 +147,7 @@ def test_hs_code_strips_separators_anywhere(
     assert normalise.hs_code("".join(chars)) == digits
 
 
+@settings(deadline=None)
 @given(st.one_of(st.text(max_size=30), st.integers()))
 def test_hs_code_is_digits_or_a_clear_error(raw: str | int) -> None:
     try:
@@ -199,6 +205,7 @@ AWARE = st.datetimes(
 )
 
 
+@settings(deadline=None)
 @given(AWARE)
 def test_iso_text_with_offset_keeps_the_instant(moment: datetime) -> None:
     parsed = normalise.utc_datetime(moment.isoformat())
@@ -206,17 +213,20 @@ def test_iso_text_with_offset_keeps_the_instant(moment: datetime) -> None:
     assert parsed.tzinfo is UTC
 
 
+@settings(deadline=None)
 @given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2999, 12, 31)))
 def test_naive_is_taken_as_utc(moment: datetime) -> None:
     assert normalise.utc_datetime(moment.isoformat()) == moment.replace(tzinfo=UTC)
 
 
+@settings(deadline=None)
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)))
 def test_day_first_dotted_dates(day: date) -> None:
     text = f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
     assert normalise.utc_datetime(text).date() == day
 
 
+@settings(deadline=None)
 @given(st.text(max_size=40))
 def test_datetime_is_utc_or_a_clear_error(raw: str) -> None:
     try:

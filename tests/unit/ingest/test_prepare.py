@@ -201,7 +201,7 @@ FIELDS = st.sampled_from(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.dictionaries(FIELDS, JSON_VALUES, max_size=8), st.sampled_from([None, "dflt"]))
 def test_any_json_gives_a_shipment_or_field_errors(raw: dict[str, Any], source: str | None) -> None:
     try:
@@ -213,7 +213,7 @@ def test_any_json_gives_a_shipment_or_field_errors(raw: dict[str, Any], source: 
     assert Shipment.model_validate_json(shipment.model_dump_json()) == shipment
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(
     st.fixed_dictionaries(
         {"role": st.sampled_from(["shipper", "consignee"]), "name": st.text(min_size=1)},
