@@ -27,6 +27,8 @@ from services.enrichment.index import WatchlistIndex
 from services.enrichment.metrics import (
     MATCHES,
     PARTIES_SCREENED,
+    PARTY_CACHE_HITS,
+    PARTY_CACHE_MISSES,
     RISK_FLAGS,
     SCREENING_SECONDS,
 )
@@ -97,6 +99,8 @@ class ShipmentScreener:
         found = self._index.screen(
             shipment.parties, self._config.threshold, self._config.matches_per_party
         )
+        PARTY_CACHE_HITS.inc(found.cache_hits)
+        PARTY_CACHE_MISSES.inc(len(shipment.parties) - found.cache_hits)
         parties = [
             PartyScreening(party_index=i, role=party.role, name=party.name, matches=matches)
             for i, (party, matches) in enumerate(zip(shipment.parties, found.matches, strict=True))

@@ -1,8 +1,9 @@
 """The in-memory watchlist index one worker screens against.
 
 Wraps the matcher (`shared.screening`) with what the service needs beside matching: a lock,
-because the follower thread changes the index while the consumer thread screens, and per-list
-bookkeeping (entries, current version, when it was published) for the output and the metrics.
+because the follower thread changes the index while the consumer thread screens; per-list
+bookkeeping (entries, current version, when it was published) for the output and the metrics;
+and a cache of results per distinct party, cleared whenever a list changes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from services.enrichment.party_cache import PartyCache, party_key
 from shared.schemas import Match, Party, WatchlistEntry
 
 
@@ -22,7 +24,7 @@ class Matcher(Protocol):
 
     def upsert(self, entry: WatchlistEntry) -> None: ...
 
-    def remove(self, list_id: str, entry_id: str) -> None: ...
+    def remove(self, list_id: str, entry_id: str) -> object: ...
 
     def screen(
         self,
@@ -94,11 +96,16 @@ class PartyMatches:
 
     matches: list[list[Match]]
     list_versions: dict[str, str]
+    cache_hits: int = 0
+
+
+DEFAULT_CACHE_PARTIES = 100_000
 
 
 class WatchlistIndex:
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Matcher, cache_parties: int = DEFAULT_CACHE_PARTIES) -> None:
         self._matcher = matcher
+        self._cache = PartyCache(cache_parties)
         self._lock = threading.Lock()
         self._books: dict[str, _ListBook] = {}
         self._statuses: list[ListStatus] = []
@@ -119,6 +126,7 @@ class WatchlistIndex:
                     self._matcher.remove(change.list_id, change.entry_id)
                     applied += 1
             if applied:
+                self._cache.clear()  # results were for the lists as they were
                 self._refresh()
         return applied
 
@@ -132,18 +140,41 @@ class WatchlistIndex:
         self, parties: Sequence[Party], threshold: float | None = None, limit: int = 10
     ) -> PartyMatches:
         """Screen every party against one state of the index."""
+        matches: list[list[Match]] = []
+        hits = 0
         with self._lock:
-            matches = [
-                self._matcher.screen(
-                    party.name,
-                    country=party.country,
-                    identifiers=party.identifiers or None,
-                    threshold=threshold,
-                    limit=limit,
-                )
-                for party in parties
-            ]
-            return PartyMatches(matches, dict(self._versions))
+            for party in parties:
+                identifiers = party.identifiers or None
+                key = party_key(party.name, party.country, identifiers, threshold, limit)
+                found = self._cache.get(key)
+                if found is None:
+                    found = self._matcher.screen(
+                        party.name,
+                        country=party.country,
+                        identifiers=identifiers,
+                        threshold=threshold,
+                        limit=limit,
+                    )
+                    self._cache.put(key, found)
+                else:
+                    hits += 1
+                matches.append(found)
+            # `_versions` is replaced on change, never mutated: safe to hand out.
+            return PartyMatches(matches, self._versions, hits)
+
+    def warm_up(self) -> None:
+        """Screen one made-up party so that the matcher's lazy set-up happens now.
+
+        rigour's name analysis builds its tables on first use, in native code that holds the GIL
+        for seconds: done inside the consumer loop it would starve the client's heartbeat thread
+        and cost the group membership.
+        """
+        with self._lock:
+            self._matcher.screen("WARM UP TRADING LLC", country="RU", identifiers={"tax_id": "0"})
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
 
     def statuses(self) -> list[ListStatus]:
         return list(self._statuses)

@@ -26,6 +26,13 @@ PARTIES_SCREENED = Counter(
     "tradewatch_enrichment_parties_screened_total", "Parties screened against the watchlists"
 )
 MATCHES = Counter("tradewatch_enrichment_matches_total", "Matches found, by list", ["list"])
+PARTY_CACHE = Counter(
+    "tradewatch_enrichment_party_cache_total",
+    "Parties answered from the per-party result cache (hit) or by the matcher (miss)",
+    ["outcome"],
+)
+PARTY_CACHE_HITS = PARTY_CACHE.labels("hit")
+PARTY_CACHE_MISSES = PARTY_CACHE.labels("miss")
 RISK_FLAGS = Counter(
     "tradewatch_enrichment_risk_flags_total", "Risk flags raised, by code", ["code"]
 )

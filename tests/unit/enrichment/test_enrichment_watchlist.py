@@ -300,3 +300,56 @@ def test_the_collector_reports_entries_version_and_age_per_list() -> None:
 def test_an_entry_round_trips_through_json_with_the_list_alias() -> None:
     data = orjson.loads(entry("1").model_dump_json())
     assert data["list"] == "us-ofac-sdn" and "list_id" not in data
+
+
+# the per-party result cache --------------------------------------------------------------
+
+
+def test_a_repeated_party_is_screened_once_until_a_list_changes() -> None:
+    matcher = RecordingMatcher()
+    index = WatchlistIndex(matcher)
+    index.apply([upsert(entry("47956", name="AURUS"))])
+    aurus = Party(role="consignee", name="AURUS", country="RU")
+    first = index.screen([aurus, aurus])
+    assert first.cache_hits == 1 and len(matcher.screened) == 1
+    assert index.screen([aurus]).matches[0][0].entry_id == "47956"
+    assert len(matcher.screened) == 1
+
+    index.apply([tombstone("us-ofac-sdn", "47956")])  # delisted: cached answers are stale
+    after = index.screen([aurus])
+    assert after.cache_hits == 0 and after.matches == [[]]
+    assert len(matcher.screened) == 2
+
+
+def test_the_cache_tells_apart_country_identifiers_and_threshold() -> None:
+    matcher = RecordingMatcher()
+    index = WatchlistIndex(matcher)
+    index.screen([Party(role="buyer", name="A")])
+    index.screen([Party(role="seller", name="A")])  # the role does not change the answer
+    index.screen([Party(role="buyer", name="A", country="RU")])
+    index.screen([Party(role="buyer", name="A", identifiers={"tax_id": "1"})])
+    index.screen([Party(role="buyer", name="A")], threshold=0.5)
+    assert len(matcher.screened) == 4
+
+
+def test_the_cache_keeps_only_the_most_recently_used_parties() -> None:
+    matcher = RecordingMatcher()
+    index = WatchlistIndex(matcher, cache_parties=2)
+    a, b, c = (Party(role="buyer", name=n) for n in "ABC")
+    index.screen([a, b])
+    index.screen([a])  # A is now the most recent; B the least
+    index.screen([c])  # evicts B
+    assert index.screen([a]).cache_hits == 1
+    assert index.screen([b]).cache_hits == 0
+    index.clear_cache()
+    assert index.screen([a]).cache_hits == 0
+
+
+def test_warm_up_screens_once_without_caching() -> None:
+    matcher = RecordingMatcher()
+    index = WatchlistIndex(matcher)
+    index.warm_up()
+    assert len(matcher.screened) == 1
+    name, country, identifiers = matcher.screened[0]
+    index.screen([Party(role="buyer", name=name, country=country, identifiers=identifiers or {})])
+    assert len(matcher.screened) == 2

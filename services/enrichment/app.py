@@ -1,0 +1,86 @@
+"""Composition root of the enrichment service: settings -> watchlist follower -> handler -> loop.
+
+`python -m services.enrichment` consumes `shipments.ingested.v1` (group `enrichment`), produces
+`shipments.screened.v1`, serves /healthz, /readyz and /metrics on `Settings.enrichment_port`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from prometheus_client import REGISTRY
+
+from services.enrichment.chpl import load_chpl
+from services.enrichment.country_risk import load_country_risk
+from services.enrichment.handler import HandlerConfig, ShipmentScreener, make_handler
+from services.enrichment.index import WatchlistIndex
+from services.enrichment.metrics import WatchlistCollector
+from services.enrichment.watchlist_follower import TopicReader, WatchlistFollower
+from shared.config import Settings, load_settings
+from shared.kafka.adapter import KafkaTopicReader
+from shared.logging import configure_logging
+from shared.runtime import ServiceSpec, client_id, run_consumer_service
+from shared.schemas.registry import SHIPMENTS_INGESTED, SHIPMENTS_SCREENED, WATCHLIST_ENTRIES
+from shared.screening.screener import Screener
+
+log = logging.getLogger(__name__)
+
+SERVICE = "enrichment"
+# How long one batch waits for the index before the loop counts a (transient) failure. The
+# loop's retries with backoff must stay well inside the consumer's max.poll.interval (300 s).
+READY_WAIT_S = 20.0
+
+
+def service_spec(settings: Settings) -> ServiceSpec:
+    # The group carries the topic prefix too: an isolated deployment (or test) must not join,
+    # and rebalance, the workers of another.
+    return ServiceSpec(
+        name=SERVICE,
+        group_id=settings.topic_prefix + SERVICE,
+        topics=(SHIPMENTS_INGESTED.name,),
+        port=settings.enrichment_port,
+    )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_follower(settings: Settings, index: WatchlistIndex) -> WatchlistFollower:
+    topic = settings.topic_prefix + WATCHLIST_ENTRIES.name
+
+    def open_reader() -> TopicReader:
+        return KafkaTopicReader(
+            settings.kafka_bootstrap_servers, topic, client_id(f"{SERVICE}-watchlist")
+        )
+
+    return WatchlistFollower(open_reader, index, poll_timeout_ms=settings.poll_timeout_ms)
+
+
+def build_screener(settings: Settings, index: WatchlistIndex) -> ShipmentScreener:
+    config = HandlerConfig(output_topic=settings.topic_prefix + SHIPMENTS_SCREENED.name)
+    return ShipmentScreener(index, load_chpl(), load_country_risk(), config, utc_now)
+
+
+def main() -> int:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    index = WatchlistIndex(Screener([]))
+    started = time.monotonic()
+    index.warm_up()  # before any Kafka client exists: see WatchlistIndex.warm_up
+    log.info("matcher warmed up in %.1f s", time.monotonic() - started)
+    REGISTRY.register(WatchlistCollector(index.statuses, time.time))
+    screener = build_screener(settings, index)
+    follower = build_follower(settings, index)
+    follower.start()
+    try:
+        return run_consumer_service(
+            service_spec(settings),
+            settings,
+            lambda producer: make_handler(screener, lambda: follower.wait_ready(READY_WAIT_S)),
+            extra_ready=follower.readiness,
+        )
+    finally:
+        follower.stop()

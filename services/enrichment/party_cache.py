@@ -1,0 +1,53 @@
+"""A bounded LRU of screening results per distinct party, valid for one state of the lists.
+
+Trade counterparties repeat: the same shipper and consignee appear on shipment after shipment.
+A party's matches depend only on what is screened (name, country, identifiers, threshold, limit)
+and on the lists, so the index keeps the result and forgets everything whenever a list changes.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping
+
+from shared.schemas import Match
+
+PartyKey = tuple[str, str | None, tuple[tuple[str, str], ...], float | None, int]
+
+
+def party_key(
+    name: str,
+    country: str | None,
+    identifiers: Mapping[str, str] | None,
+    threshold: float | None,
+    limit: int,
+) -> PartyKey:
+    return (name, country, tuple(sorted((identifiers or {}).items())), threshold, limit)
+
+
+class PartyCache:
+    """Not thread-safe: the index calls it under its own lock."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._results: OrderedDict[PartyKey, list[Match]] = OrderedDict()
+
+    def get(self, key: PartyKey) -> list[Match] | None:
+        found = self._results.get(key)
+        if found is not None:
+            self._results.move_to_end(key)
+        return found
+
+    def put(self, key: PartyKey, matches: list[Match]) -> None:
+        if self.capacity <= 0:
+            return
+        self._results[key] = matches
+        self._results.move_to_end(key)
+        while len(self._results) > self.capacity:
+            self._results.popitem(last=False)
+
+    def clear(self) -> None:
+        self._results.clear()
+
+    def __len__(self) -> int:
+        return len(self._results)
