@@ -12,7 +12,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka import TopicPartition as KafkaTP
-from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic, OffsetSpec
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
@@ -214,20 +214,37 @@ class KafkaAdmin:
         return created
 
     def topic_config(self, name: str) -> dict[str, str]:
-        resource = ConfigResource(ConfigResourceType.TOPIC, name)
-        result = self._admin.describe_configs([resource])
-        configs: dict[str, str] = {}
-        for response in result:
-            for res in response.resources:
-                for entry in res[4]:
-                    configs[entry[0]] = entry[1]
-        return configs
+        """The topic's configuration as the broker reports it (name -> value)."""
+        result = self._admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)])
+        entries = result.get("topic", {}).get(name, {})
+        return {key: str(entry.get("value")) for key, entry in entries.items()}
 
     def delete_topics(self, names: Sequence[str]) -> None:
         self._admin.delete_topics(list(names), timeout_ms=30_000)
 
     def list_topics(self) -> set[str]:
         return set(self._admin.list_topics())
+
+    def end_offsets(self, topic: str) -> dict[int, int]:
+        """Partition -> the offset the next record will get (the log end)."""
+        partitions = self._admin.describe_topic_partitions([topic])
+        specs = {
+            KafkaTP(topic, p["partition_index"]): OffsetSpec.LATEST
+            for t in partitions["topics"]
+            for p in t["partitions"]
+        }
+        offsets = self._admin.list_partition_offsets(specs)
+        return {tp.partition: int(found.offset) for tp, found in offsets.items()}
+
+    def committed_offsets(self, group_id: str, topic: str) -> dict[int, int]:
+        """Partition -> the group's committed offset on `topic` (partitions never committed are
+        absent)."""
+        groups = self._admin.list_group_offsets({group_id: None})
+        return {
+            tp.partition: int(found.offset)
+            for tp, found in groups.get(group_id, {}).items()
+            if tp.topic == topic and found.offset >= 0
+        }
 
     def close(self) -> None:
         self._admin.close()
