@@ -27,6 +27,10 @@ from shared.schemas import WatchlistEntry
 
 log = logging.getLogger(__name__)
 
+# Changes applied per hold of the index lock: a list load of thousands of entries then lets the
+# consumer thread screen between chunks instead of waiting for the whole poll.
+APPLY_CHUNK = 200
+
 
 class TopicReader(Protocol):
     """What the follower needs of `shared.kafka.adapter.KafkaTopicReader`."""
@@ -163,7 +167,8 @@ class WatchlistFollower:
             except ValueError as error:
                 WATCHLIST_INVALID.inc()
                 log.error("skipping watchlist record %s: %s", record.where, str(error)[:500])
-        self._index.apply(changes)
+        for start in range(0, len(changes), APPLY_CHUNK):
+            self._index.apply(changes[start : start + APPLY_CHUNK])
         self.records_read += len(records)
         WATCHLIST_RECORDS.inc(len(records))
         if self._ready.is_set():
