@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 SERVICE = "enrichment"
 # How long one batch waits for the index before the loop counts a (transient) failure. The
 # loop's retries with backoff must stay well inside the consumer's max.poll.interval (300 s).
-READY_WAIT_S = 20.0
+READY_WAIT_S = 30.0
 
 
 def service_spec(settings: Settings) -> ServiceSpec:
