@@ -57,9 +57,9 @@ lint: setup
 demo: setup
 	$(BIN)/tradewatch demo
 
-# Placeholder for the end-to-end throughput benchmark: `tradewatch bench` is still to be written.
+# The services as processes under load on the real Kafka and PostgreSQL (docs/benchmarks.md).
 bench: setup up
-	$(BIN)/tradewatch bench
+	$(BIN)/python -m bench
 
 bench-screening: setup
 	$(BIN)/python -m bench.screening

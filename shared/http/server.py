@@ -17,7 +17,10 @@ class HttpServer:
         # SIGTERM/SIGINT for the consumer loop's graceful stop.
         self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
 
-    def start(self, wait_s: float = 10.0) -> None:
+    def start(self, wait_s: float = 60.0) -> None:
+        # Generous: a bind failure ends the thread at once (reported at once), but a start can
+        # be slow while another thread holds the GIL, e.g. rigour building its person-name
+        # tagger on enrichment's first list entry (about 15 s on a loaded 2-core machine).
         self._thread.start()
         deadline = time.monotonic() + wait_s
         while not self._server.started:

@@ -1,0 +1,217 @@
+"""`python -m bench` (`make bench`): the whole pipeline under load, with `make up` running.
+
+In one run on the same broker: the three services start as processes on a fresh topic prefix and
+database with the full OFAC SDN list loaded; ingest-to-alert latency is measured at fixed rates
+through ingest's HTTP API; sustained throughput is measured for 60 s by producing straight to
+`shipments.ingested.v1`; then a null pipeline (the same records through the same hops, no work)
+gives this machine's ceiling. Service logs, cProfile output (--profile) and results.json go to
+.local/bench/<time>/. Everything it creates on Kafka and PostgreSQL is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import pstats
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.feeders import EncodedShipments
+from bench.null_pipeline import NullPipeline
+from bench.pipeline import (
+    AlertWatcher,
+    Latency,
+    Stage,
+    Throughput,
+    measure_latency,
+    measure_throughput,
+)
+from bench.processes import ROOT
+from bench.report import as_json, latency_lines, machine, throughput_lines
+from bench.stack import Stack, StackConfig
+from bench.workload import Planted, ShipmentFactory, plantable
+from shared.config import Settings, load_settings
+from shared.schemas.registry import ALERTS, SHIPMENTS_INGESTED, SHIPMENTS_SCREENED
+from shared.watchlists.sources import read_entries
+
+# A tenth of the latency phases' shipments name a listed organisation: enough alerts to read a
+# p99 from (200 at 100/s for 20 s).
+LATENCY_PLANTED = 0.1
+SETTLE_S = 30.0
+TEMPLATES = 4000
+
+
+def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Namespace:
+    sdn = settings.sanctions_data_dir / "sanctions" / "ofac" / "sdn-2024-05-03"
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--list", default=f"ofac-sdn:{sdn}", help="FORMAT:PATH to load")
+    parser.add_argument("--seconds", type=float, default=60.0, help="throughput window")
+    parser.add_argument("--warmup", type=float, default=10.0, help="before each window")
+    parser.add_argument("--window", type=int, default=10_000, help="records fed ahead")
+    parser.add_argument("--rates", default="100,500,1000", help="latency phases, shipments/s")
+    parser.add_argument("--latency-seconds", type=float, default=20.0, help="per rate")
+    parser.add_argument("--planted", type=float, default=0.02, help="share naming a listed org")
+    parser.add_argument("--parties", type=int, default=4)
+    parser.add_argument("--skip", default="", help="comma list of: latency, throughput, null")
+    parser.add_argument(
+        "--profile",
+        choices=("cpu", "wall"),
+        help="cProfile enrichment and alerting (cpu: CPU time only; wall: waiting shows)",
+    )
+    return parser.parse_args(argv)
+
+
+def run_stack(
+    args: argparse.Namespace, settings: Settings, out: Path, header: dict[str, object]
+) -> tuple[Throughput | None, list[Latency]]:
+    config = StackConfig(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        admin_database_url=settings.database_url.get_secret_value(),
+        log_dir=out,
+        label="bench",
+        profile_dir=out / "profiles" if args.profile else None,
+        profile_clock=args.profile or "cpu",
+    )
+    stack = Stack.create(config)
+    try:
+        started = time.monotonic()
+        report = stack.load_list(args.list, progress=True)
+        header["list"] = f"{report.list_id}: {report.entry_count:,} entries ({args.list})"
+        print(f"list loaded in {time.monotonic() - started:.1f} s; {header['list']}")
+        started = time.monotonic()
+        stack.start()
+        print(f"services ready in {time.monotonic() - started:.1f} s (index built); logs in {out}")
+        listed = plantable(read_entries(args.list))
+        latencies = [] if "latency" in args.skip else run_latency(args, stack, listed)
+        throughput = None
+        if "throughput" not in args.skip:
+            factory = ShipmentFactory(listed, parties=args.parties, planted_share=args.planted)
+            throughput = measure_throughput(
+                "pipeline",
+                settings.kafka_bootstrap_servers,
+                EncodedShipments(factory, TEMPLATES, stack.topic(SHIPMENTS_INGESTED.name), "T"),
+                [
+                    Stage(
+                        "enrichment",
+                        stack.group_id("enrichment"),
+                        stack.topic(SHIPMENTS_INGESTED.name),
+                    ),
+                    Stage(
+                        "alerting", stack.group_id("alerting"), stack.topic(SHIPMENTS_SCREENED.name)
+                    ),
+                ],
+                {name: s.pid for name, s in stack.services.items()},
+                seconds=args.seconds,
+                warmup_s=args.warmup,
+                window=args.window,
+            )
+            print("\n".join(throughput_lines(throughput, None)[:2]))
+    finally:
+        stack.close()
+    return throughput, latencies
+
+
+def pipeline_stages(stack: Stack) -> list[Stage]:
+    """Enrichment's progress on the ingested topic, then alerting's on the screened topic."""
+    return [
+        Stage(name, stack.group_id(name), stack.topic(topic.name))
+        for name, topic in (("enrichment", SHIPMENTS_INGESTED), ("alerting", SHIPMENTS_SCREENED))
+    ]
+
+
+def run_latency(args: argparse.Namespace, stack: Stack, listed: list[Planted]) -> list[Latency]:
+    watcher = AlertWatcher(stack.config.bootstrap_servers, stack.topic(ALERTS.name))
+    watcher.start()
+    url = stack.services["ingest"].url("/v1/shipments")
+    results = []
+    try:
+        warm = ShipmentFactory(listed, planted_share=0.1, source="warmup", seed=1)
+        measure_latency(
+            watcher,
+            url,
+            stack.ingest_key,
+            [warm.make(f"W{i}") for i in range(300)],
+            100,
+            settle_s=20,
+        )
+        for rate in (int(r) for r in args.rates.split(",") if r):
+            factory = ShipmentFactory(
+                listed, parties=args.parties, planted_share=0.1, source=f"rate{rate}", seed=rate
+            )
+            count = round(rate * args.latency_seconds)
+            shipments = [factory.make(f"L{rate}-{i:07d}") for i in range(count)]
+            result = measure_latency(watcher, url, stack.ingest_key, shipments, rate, settle_s=30)
+            results.append(result)
+            print(latency_lines([result])[2])
+    finally:
+        watcher.stop()
+    return results
+
+
+def run_null(args: argparse.Namespace, settings: Settings, out: Path) -> Throughput:
+    null = NullPipeline(settings.kafka_bootstrap_servers, out)
+    null.start()
+    try:
+        factory = ShipmentFactory(
+            plantable(read_entries(args.list)), parties=args.parties, planted_share=args.planted
+        )
+        return measure_throughput(
+            "null pipeline",
+            settings.kafka_bootstrap_servers,
+            EncodedShipments(factory, TEMPLATES, null.in_topic, "N"),
+            null.stages,
+            null.pids(),
+            seconds=args.seconds,
+            warmup_s=args.warmup,
+            window=args.window,
+        )
+    finally:
+        null.close()
+
+
+def print_profiles(directory: Path) -> None:
+    for path in sorted(directory.glob("*.prof")):
+        stats = pstats.Stats(str(path), stream=sys.stdout)
+        for order in ("cumulative", "tottime"):
+            print(f"\n--- {path.stem}: top 30 by {order} ({path}) ---")
+            stats.sort_stats(order).print_stats(30)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    settings = load_settings()
+    args = parse_args(argv, settings)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    out = ROOT / ".local" / "bench" / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out.mkdir(parents=True, exist_ok=True)
+    header: dict[str, object] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+    }
+    print(f"Tradewatch pipeline benchmark, {header['when']}\nmachine: {header['machine']}")
+    throughput, latencies = run_stack(args, settings, out, header)
+    null = None if "null" in args.skip else run_null(args, settings, out)
+    lines = [
+        "",
+        f"list: {header['list']}; {args.parties} parties per shipment",
+    ]
+    if throughput is not None:
+        lines += throughput_lines(throughput, null)
+    if latencies:
+        lines += latency_lines(latencies)
+    print("\n".join(lines))
+    (out / "results.json").write_text(
+        json.dumps(as_json(header, throughput, null, latencies), indent=2) + "\n"
+    )
+    print(f"\nresults: {out / 'results.json'}")
+    if args.profile:
+        print_profiles(out / "profiles")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

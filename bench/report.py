@@ -1,0 +1,131 @@
+"""The figures of `python -m bench`, as text for people and as JSON for the record."""
+
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+from bench.pipeline import Latency, Throughput
+
+TARGET_SHIPMENTS_PER_S = 1500
+TARGET_NULL_RATIO = 0.5
+TARGET_P99_S = 0.5
+TARGET_P99_RATE = 500
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        mem_kib = 0
+    return (
+        f"{model}, {os.cpu_count()} cores, {mem_kib / 2**20:.0f} GiB RAM,"
+        f" {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def throughput_lines(real: Throughput, null: Throughput | None) -> list[str]:
+    enrichment = real.stage_counts.get("enrichment", 0) / real.seconds
+    lines = [
+        f"Sustained throughput ({real.seconds:.0f} s; fed straight to shipments.ingested.v1;"
+        " a shipment counts once alerting committed past it)",
+        f"  pipeline       {real.per_second:8,.0f} shipments/s   (enrichment {enrichment:,.0f}/s)"
+        f"   target >= {TARGET_SHIPMENTS_PER_S:,}:"
+        f" {_met(real.per_second >= TARGET_SHIPMENTS_PER_S)}",
+    ]
+    if null is not None:
+        ratio = real.per_second / null.per_second if null.per_second else 0.0
+        lines += [
+            f"  null pipeline  {null.per_second:8,.0f} shipments/s   (same records, two relays,"
+            " no work)",
+            f"  ratio          {ratio:8.2f}                 target >= {TARGET_NULL_RATIO}:"
+            f" {_met(ratio >= TARGET_NULL_RATIO)}",
+        ]
+    lines.append(
+        "  CPU seconds per 1,000 shipments (a stage per 1,000 it handled; the rest per 1,000"
+        " completed):"
+    )
+    for run in (real, null):
+        if run is not None and run.completed:
+            lines.append(f"    {run.label}: {_cpu_per_thousand(run)}")
+    return lines
+
+
+def _cpu_per_thousand(run: Throughput) -> str:
+    parts = []
+    for name, seconds in sorted(run.cpu.by_component.items()):
+        handled = run.stage_counts.get(name, run.completed)
+        if handled:
+            parts.append(f"{name} {seconds * 1000 / handled:.2f}")
+    busy = run.cpu.machine_busy_share
+    return ", ".join(parts) + f"; machine busy {busy:.0%} of {run.cpu.cores} cores"
+
+
+def latency_lines(results: list[Latency]) -> list[str]:
+    lines = [
+        "Ingest-to-alert latency (POST /v1/shipments answered 202 -> raised event read from"
+        " alerts.v1)",
+        "   rate/s  accepted/s  alerts/planted      p50      p95      p99      max",
+    ]
+    for r in results:
+        lines.append(
+            f"  {r.rate_per_s:7,}  {r.accepted / r.send_seconds:10,.0f}"
+            f"  {r.alerted:6,}/{r.planted:<7,}"
+            + "".join(f"{r.percentile(share) * 1000:6.0f} ms" for share in (0.5, 0.95, 0.99, 1.0))
+        )
+        if r.failed_requests:
+            lines.append(f"           {r.failed_requests} requests failed, e.g. {r.first_failure}")
+    at_target = [r for r in results if r.rate_per_s == TARGET_P99_RATE]
+    if at_target:
+        p99 = at_target[0].percentile(0.99)
+        lines.append(
+            f"  target p99 <= {TARGET_P99_S * 1000:.0f} ms at {TARGET_P99_RATE}/s:"
+            f" {_met(p99 <= TARGET_P99_S and at_target[0].alerted == at_target[0].planted)}"
+        )
+    return lines
+
+
+def as_json(
+    header: dict[str, Any], real: Throughput | None, null: Throughput | None, lat: list[Latency]
+) -> dict[str, Any]:
+    def throughput(run: Throughput | None) -> dict[str, Any] | None:
+        if run is None:
+            return None
+        return {
+            "shipments_per_s": run.per_second,
+            "completed": run.completed,
+            "seconds": run.seconds,
+            "stage_counts": run.stage_counts,
+            "cpu_seconds": run.cpu.by_component,
+            "machine_busy_share": run.cpu.machine_busy_share,
+        }
+
+    return {
+        **header,
+        "throughput": throughput(real),
+        "null_pipeline": throughput(null),
+        "latency": [
+            {
+                "rate_per_s": r.rate_per_s,
+                "accepted_per_s": r.accepted / r.send_seconds,
+                "planted": r.planted,
+                "alerted": r.alerted,
+                "p50_s": r.percentile(0.5),
+                "p95_s": r.percentile(0.95),
+                "p99_s": r.percentile(0.99),
+                "failed_requests": r.failed_requests,
+            }
+            for r in lat
+        ],
+    }
