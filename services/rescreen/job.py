@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from services.rescreen import repository
 from services.rescreen.delta import Delta, Window, window
+from services.rescreen.parallel import ParallelMatcher
 from services.rescreen.rescreen import Counterparty, DeltaMatcher, rescreened
 from shared.kafka.records import Output, Producer
 from shared.schemas import Match
@@ -30,6 +31,8 @@ RESCREEN_HEADER = "tw.rescreen"
 """`list:version` whose delta caused this screening; for tracing only."""
 PUBLISH_CHUNK = 1000
 """Shipments read, rebuilt and published per round (bounds memory on a large hit set)."""
+PARALLEL_MIN_COUNTERPARTIES = 20_000
+"""Below this, worker processes cost more to start than they save."""
 
 
 @dataclass(frozen=True)
@@ -69,16 +72,17 @@ def rescreen_delta(
     now: datetime,
     as_of: datetime | None = None,
     progress: bool = True,
+    workers: int = 1,
 ) -> RescreenReport:
     """Rescreen the window's shipments against `delta`; `topic` is the full screened topic name.
 
     Idempotent: a rerun re-publishes the same screenings, which alerting applies without a new
     alert (alert ids are stable). Raises if any record is not acknowledged by the broker.
+    `workers` > 1 screens on that many processes when the window is large enough to gain.
     """
     if not delta.has_new_entries:
         return RescreenReport(delta.list_id, delta.version, None, 0)
     started = time.perf_counter()
-    matcher = DeltaMatcher(delta)
     with sessions() as session:
         span = window(
             lookback_days=lookback_days,
@@ -88,6 +92,11 @@ def rescreen_delta(
         )
         total = repository.count_counterparties_since(session, span.since)
         stream = _progress(repository.counterparties_since(session, span.since), total, progress)
+        matcher: DeltaMatcher | ParallelMatcher = (
+            ParallelMatcher(delta, workers)
+            if workers > 1 and total >= PARALLEL_MIN_COUNTERPARTIES
+            else DeltaMatcher(delta)
+        )
         hits = dict(matcher.hits(stream))
         links = repository.parties_of(session, hits, span.since)
     screened_at = time.perf_counter()

@@ -2,7 +2,7 @@
 and tell the open alerts of the entries it removed.
 
     tradewatch rescreen --list-id ID [--version V] [--as-of DATE] [--lookback-days N]
-                        [--no-progress]
+                        [--workers N] [--no-progress]
 
 `tradewatch lists load` runs the same after a load that changed the list (unless
 `--no-rescreen`); run this by hand to repeat one (it is idempotent) or to finish one that failed.
@@ -13,6 +13,7 @@ itself, and alerting's `mark_delisted` for removals (docs/rescreen.md).
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,11 +44,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--as-of",
         type=_aware_datetime,
-        help="end of the look-back window, ISO date or time (default: the newest stored "
-        "shipment's date, or now if that is later)",
+        help="end of the look-back window, ISO date or time (default: the date of the newest "
+        "stored shipment, but never later than now)",
     )
     parser.add_argument(
         "--lookback-days", type=int, help="window length (default: TRADEWATCH_LOOKBACK_DAYS)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes that screen a large window (default: one per CPU)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(run=run_rescreen)
@@ -57,6 +64,8 @@ def run_rescreen(args: argparse.Namespace, settings: Settings) -> int:
     lookback_days = settings.lookback_days if args.lookback_days is None else args.lookback_days
     if lookback_days < 0:
         raise CliError("--lookback-days must not be negative")
+    if args.workers < 1:
+        raise CliError("--workers must be at least 1")
     rescreen_version(
         settings,
         args.list_id,
@@ -64,6 +73,7 @@ def run_rescreen(args: argparse.Namespace, settings: Settings) -> int:
         as_of=args.as_of,
         lookback_days=lookback_days,
         progress=not args.no_progress,
+        workers=args.workers,
     )
     return 0
 
@@ -81,6 +91,7 @@ def after_load(report: LoadReport, settings: Settings, *, progress: bool) -> Non
             as_of=None,
             lookback_days=settings.lookback_days,
             progress=progress,
+            workers=os.cpu_count() or 1,
         )
     except CliError as error:
         raise CliError(
@@ -98,6 +109,7 @@ def rescreen_version(
     as_of: datetime | None,
     lookback_days: int,
     progress: bool,
+    workers: int,
 ) -> None:
     url = settings.database_url.get_secret_value()
     migrate(url)
@@ -110,7 +122,7 @@ def rescreen_version(
             except UnknownVersion as error:
                 raise CliError(str(error)) from error
         if delta.has_new_entries:
-            _rescreen(settings, sessions, delta, as_of, lookback_days, progress)
+            _rescreen(settings, sessions, delta, as_of, lookback_days, progress, workers)
         if delta.removed:
             print(_delist(sessions, delta))
     finally:
@@ -124,6 +136,7 @@ def _rescreen(
     as_of: datetime | None,
     lookback_days: int,
     progress: bool,
+    workers: int,
 ) -> None:
     with sessions() as session:
         if repository.newest_shipment_date(session) is None:
@@ -143,6 +156,7 @@ def _rescreen(
             now=datetime.now(UTC),
             as_of=as_of,
             progress=progress,
+            workers=workers,
         )
     except Exception as error:  # the broker's errors stay inside the adapter
         raise CliError(f"rescreen not finished ({type(error).__name__}: {error})") from error

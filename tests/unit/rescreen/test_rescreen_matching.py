@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from services.rescreen import Counterparty, Delta, DeltaMatcher, StoredScreening, rescreened
+from services.rescreen.parallel import ParallelMatcher
 from shared.schemas import Match, ScreenedShipment
 
 LIST_ID = "tw-test"
@@ -138,3 +139,14 @@ def test_each_entry_of_a_larger_delta_matches_its_own_counterparty(
         "cp-Orion Zenith Maritime Co": "1002",
         "cp-Daejin Northern Star": "1001",
     }
+
+
+def test_worker_processes_find_exactly_what_one_process_finds(delta: Delta) -> None:
+    """Spawned workers each build the matcher from the delta: same hits, in input order."""
+    names = ["AURUS LLC", "KYUNGKI INDUSTRIAL CO., LTD.", "ООО «АУРУС»", "HANSEO LOGISTICS"] * 3
+    parties = [Counterparty(f"cp{i}", name, "RU", {}) for i, name in enumerate(names)]
+    parties.append(counterparty("NAMELESS", None, tax_id="7743237789"))
+    expected = list(DeltaMatcher(delta).hits(parties))
+    found = list(ParallelMatcher(delta, workers=2, chunk=3).hits(parties))
+    assert found == expected
+    assert [cp for cp, _ in found] == ["cp0", "cp2", "cp4", "cp6", "cp8", "cp10", "cp-NAMELESS"]
