@@ -61,10 +61,15 @@ def align(query: NameForm, candidate: NameForm) -> Alignment:
 
 
 def _pair_tokens(query: tuple[Token, ...], candidate: tuple[Token, ...], state: _State) -> None:
+    _pair_identical(query, candidate, state)
     scored: list[tuple[float, float, float, int, int, str]] = []
     q_len, c_len = len(query), len(candidate)
     for i, left in enumerate(query):
+        if i in state.used_q:
+            continue
         for j, right in enumerate(candidate):
+            if j in state.used_c:
+                continue
             similarity, rule = token_similarity(left, right)
             if similarity >= MIN_PAIR_SIMILARITY:
                 drift = -abs(i / q_len - j / c_len)
@@ -73,6 +78,25 @@ def _pair_tokens(query: tuple[Token, ...], candidate: tuple[Token, ...], state: 
     for similarity, _, _, i, j, rule in scored:
         if i not in state.used_q and j not in state.used_c:
             state.take(Pair((i,), (j,), similarity, rule))
+
+
+def _pair_identical(query: tuple[Token, ...], candidate: tuple[Token, ...], state: _State) -> None:
+    """Identical tokens pair first, each with the nearest free twin: most pairs are these."""
+    positions: dict[str, list[int]] = {}
+    for j, token in enumerate(candidate):
+        positions.setdefault(token.text, []).append(j)
+    for i, token in enumerate(query):
+        twins = positions.get(token.text)
+        if not twins:
+            continue
+        free = [j for j in twins if j not in state.used_c]
+        if not free:
+            continue
+        j = min(free, key=lambda j: abs(j - i))
+        if token.native is not None and token.native != candidate[j].native:
+            continue  # same transliteration, different characters: 高市 / 高石
+        rule = "number" if token.number is not None else "exact"
+        state.take(Pair((i,), (j,), 1.0, rule))
 
 
 def _pair_spans(query: NameForm, candidate: NameForm, state: _State) -> None:

@@ -39,8 +39,9 @@ MAX_TOKENS = 16
 """Longer inputs are usually an address pasted into the name field; the tail is noise."""
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_ROMAN = re.compile(r"^(m{0,3})(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
-_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+_ROMAN = re.compile(r"^(x{0,3})(ix|iv|v?i{0,3})$")
+"""Series numbers up to 39 (`Fund VIII`); `MM` or `CD` in a name are more likely initials."""
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 _PATRONYMIC = re.compile(r"(ovich|evich|ovych|evych|ovna|evna|ivna|ogly|oglu|kyzy)$")
 _PATRONYMIC_PARTICLES = frozenset({"bin", "ibn", "ben", "bint", "binti", "ould", "walad"})
 _PERSON_PARTICLES = _PATRONYMIC_PARTICLES | {

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shared.schemas.screened import Match
 from shared.screening.entries import EntryIndex, IndexedEntry
 from shared.screening.explain import explain_names
 from shared.screening.identifiers import types_compatible
-from shared.screening.index import IndexedName, NameIndex
+from shared.screening.index import IndexedName, NameIndex, is_retrievable
 from shared.screening.normalise import analyse_name
 from shared.screening.score import ORG_COSTS, PERSON_COSTS, NameScore, score_names
 from shared.screening.tokens import NameClass, NameForm, Token
@@ -49,28 +49,31 @@ class Query:
             found = self._forms[name_class] = self._analyse(name_class)
         return found
 
-    def retrieval_forms(self) -> list[NameForm]:
-        if self.name_class is not None:
-            return [self.form(self.name_class)]
-        return [self.form("org"), self.form("person")]
-
     def retrieval_tokens(self) -> list[Token]:
-        """The tokens of every form the query is read in, each text once."""
-        seen: dict[str, Token] = {}
-        for form in self.retrieval_forms():
-            for token in form.tokens:
-                known = seen.get(token.text)
-                if known is None or len(token.symbols) > len(known.symbols):
-                    seen[token.text] = token
-        return list(seen.values())
+        """The tokens to look up: of the query's own class, or when that is unknown of its
+        reading as an organisation (legal forms apart), with the given-name symbols of its
+        reading as a person."""
+        if self.name_class is not None:
+            return list(self.form(self.name_class).tokens)
+        if self.named_like_company():
+            return list(self.form("org").tokens)
+        symbols = {token.text: token.symbols for token in self.form("person").tokens}
+        found: list[Token] = []
+        for token in self.form("org").tokens:
+            extra = symbols.get(token.text, frozenset())
+            found.append(replace(token, symbols=token.symbols | extra) if extra else token)
+        return found
+
+    def retrieved_as(self, name_class: NameClass) -> bool:
+        """Whether the retrieval tokens are those of the `name_class` reading, so that what they
+        shared bounds that reading's score. Not so for a person candidate of a query read as a
+        company: `Yu Hsiang PAO` lost `pao` as a legal form, the person reading keeps it."""
+        return name_class != "person" or not self.named_like_company()
 
     def named_like_company(self) -> bool:
         return self.name_class is None and bool(self.form("org").legal)
 
     def _analyse(self, name_class: NameClass) -> NameForm:
-        if name_class == "person" and self.named_like_company():
-            # Read the name without its legal form: `Nicolás Maduro LLC` -> `nicolas maduro`.
-            return analyse_name(" ".join(t.text for t in self.form("org").tokens), "person")
         return analyse_name(self.name, name_class)
 
 
@@ -146,15 +149,19 @@ def _name_matches(
 
     masses: dict[NameClass, float] = {}
     best: dict[str, ScoredEntry] = {}
-    for candidate in names.candidates(query.retrieval_tokens(), CANDIDATE_LIMIT):
+    tokens = query.retrieval_tokens()
+    floor = _least_shared(query, sum(weigh(t) for t in tokens if is_retrievable(t)), cutoff)
+    for candidate in names.candidates(tokens, CANDIDATE_LIMIT, floor):
         listed = names.name(candidate.name_id)
         name_class = listed.form.name_class
         if query.name_class is not None and query.name_class != name_class:
             continue
         query_form = query.form(name_class)
         if name_class not in masses:
-            masses[name_class] = sum(weigh(token) for token in query_form.tokens)
-        if _upper_bound(candidate.matched, masses[name_class], name_class) < cutoff - PRUNE_MARGIN:
+            masses[name_class] = sum(weigh(t) for t in query_form.tokens if is_retrievable(t))
+        own_mass = names.mass(candidate.name_id)
+        bound = _upper_bound(candidate.matched, masses[name_class], own_mass, name_class)
+        if bound < cutoff - PRUNE_MARGIN and query.retrieved_as(name_class):
             continue
         indexed = entries.get(listed.key)
         if indexed is None:
@@ -168,12 +175,29 @@ def _name_matches(
     return list(best.values())
 
 
-def _upper_bound(matched: float, query_mass: float, name_class: NameClass) -> float:
-    """The best score a candidate could reach if all its own tokens matched: what the query has
-    beyond the shared evidence still costs."""
+def _least_shared(query: Query, query_mass: float, cutoff: float) -> float:
+    """The query weight a candidate must share for `_upper_bound` to reach the cutoff."""
+    target = cutoff - PRUNE_MARGIN
+    if target <= 0.0 or target >= 1.0:
+        return 0.0
+    lenient = ORG_COSTS if query.name_class not in (None, "person") else PERSON_COSTS
+    extra = lenient.query_extra
+    # matched / (matched + extra * (mass - matched)) >= target, solved for matched:
+    return target * extra * query_mass / (1.0 - target + target * extra)
+
+
+def _upper_bound(
+    matched: float, query_mass: float, own_mass: float, name_class: NameClass
+) -> float:
+    """About the best score a candidate can reach: what either name has beyond the shared
+    evidence still costs. The candidate's side is estimated (its shared weight taken as the
+    query's), hence the margin the caller leaves."""
+    if matched <= 0.0:
+        return 0.0
     costs = PERSON_COSTS if name_class == "person" else ORG_COSTS
-    missing = max(0.0, query_mass - matched)
-    return matched / (matched + costs.query_extra * missing) if matched > 0 else 0.0
+    missing = costs.query_extra * max(0.0, query_mass - matched)
+    missing += costs.candidate_extra * max(0.0, own_mass - matched)
+    return matched / (matched + missing)
 
 
 def _adjusted(query: Query, listed: IndexedName, scored: NameScore) -> float:

@@ -11,6 +11,7 @@ SIM_SYMBOL = 0.95
 """Given-name equivalence or nickname (Mohammed ~ محمد, Ted ~ Theodore), generic-word class
 (Corp ~ Corporation)."""
 SIM_INITIAL = 0.9
+MIN_NAME_SYMBOL_LENGTH = 4
 """`V` for `Vladimir`; the initial itself weighs half a name token."""
 
 
@@ -36,6 +37,22 @@ def fuzzy_similarity(left: str, right: str) -> float:
     return 1.0 - distance / max(len(left), len(right))
 
 
+_SOUND_RULES = (("dzh", "j"), ("zh", "j"), ("dj", "j"), ("ph", "f"), ("x", "ks"), ("q", "k"))
+_SOUND_TABLE = str.maketrans(
+    {"c": "k", "w": "v", "z": "s", "h": None, "y": None} | dict.fromkeys("aeiou")
+)
+
+
+def consonant_skeleton(text: str) -> str:
+    """The consonants as they sound, vowels and `h` dropped, doubles collapsed: `concern`,
+    `konkern` (back from Cyrillic) and `kontsern` all give `knkrn`-like keys close enough to
+    retrieve one from the other."""
+    for spelling, sound in _SOUND_RULES:
+        text = text.replace(spelling, sound)
+    text = text.translate(_SOUND_TABLE)
+    return "".join(ch for i, ch in enumerate(text) if i == 0 or ch != text[i - 1])
+
+
 def token_similarity(left: Token, right: Token) -> tuple[float, str]:
     """Similarity in 0..1 and the rule that gave it: exact, number, symbol, initial, typo."""
     if left.native is not None and right.native is not None:
@@ -52,9 +69,28 @@ def token_similarity(left: Token, right: Token) -> tuple[float, str]:
         short, long = (left, right) if left.initial else (right, left)
         return (SIM_INITIAL, "initial") if long.text.startswith(short.text) else (0.0, "initial")
     fuzzy = fuzzy_similarity(left.text, right.text)
-    if left.symbols and right.symbols and not left.symbols.isdisjoint(right.symbols):
+    shares = left.symbols and right.symbols and not left.symbols.isdisjoint(right.symbols)
+    if shares and _symbol_counts(left, right):
         return max(SIM_SYMBOL, fuzzy), "symbol"
     return fuzzy, "typo"
+
+
+def _symbol_counts(left: Token, right: Token) -> bool:
+    """Whether a shared symbol makes two tokens the same name.
+
+    Nicknames, generic words, places and numbers always do. A given-name equivalence between two
+    Latin spellings only for names of some length that start alike (Mohamed ~ Muhammad): rigour
+    also links short romanisations of different characters (Ho ~ He, Li ~ Ri, Zhang ~ Teo),
+    which in trade documents are common names of different people. Across scripts (محمد ~
+    Mohamed) the symbol is the only evidence there is, and it counts.
+    """
+    shared = left.symbols & right.symbols
+    if any(not symbol.startswith("N:") for symbol in shared):
+        return True
+    if left.native is not None or right.native is not None:
+        return True
+    shorter = min(len(left.text), len(right.text))
+    return shorter >= MIN_NAME_SYMBOL_LENGTH and left.text[0] == right.text[0]
 
 
 def _native_similarity(left: str, right: str) -> tuple[float, str]:
