@@ -43,8 +43,14 @@ class BackgroundProducer:
                 return
             self._producer = None
         log.warning("replacing the producer after a failed send")
-        failed.close(0)
         self.start()
+        try:
+            failed.close(0)
+        except Exception as error:
+            # kafka-python's close flushes first and, with records still in flight (as after a
+            # broker outage), raises KafkaTimeoutError instead of closing: that must neither
+            # turn this request's 503 into a 500 nor stop the reconnection started above.
+            log.warning("could not close the failed producer: %r", error)
 
     @property
     def producer(self) -> Producer | None:
