@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.feeders import EncodedShipments
+from bench.feeders import NEW_PARTY_MARKER, EncodedShipments
 from bench.null_pipeline import NullPipeline
 from bench.pipeline import (
     AlertWatcher,
@@ -29,6 +29,7 @@ from bench.pipeline import (
     Throughput,
     measure_latency,
     measure_throughput,
+    prometheus_counters,
 )
 from bench.processes import ROOT
 from bench.report import as_json, latency_lines, machine, throughput_lines
@@ -43,6 +44,7 @@ from shared.watchlists.sources import read_entries
 LATENCY_PLANTED = 0.1
 SETTLE_S = 30.0
 TEMPLATES = 4000
+PARTY_CACHE_METRIC = "tradewatch_enrichment_party_cache"
 
 
 def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Namespace:
@@ -56,6 +58,12 @@ def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Names
     parser.add_argument("--latency-seconds", type=float, default=20.0, help="per rate")
     parser.add_argument("--planted", type=float, default=0.02, help="share naming a listed org")
     parser.add_argument("--parties", type=int, default=4)
+    parser.add_argument(
+        "--counterparties", type=int, default=20_000, help="pool the parties recur from"
+    )
+    parser.add_argument(
+        "--new-parties", type=float, default=0.2, help="share of parties never seen before"
+    )
     parser.add_argument("--skip", default="", help="comma list of: latency, throughput, null")
     parser.add_argument(
         "--profile",
@@ -89,27 +97,27 @@ def run_stack(
         latencies = [] if "latency" in args.skip else run_latency(args, stack, listed)
         throughput = None
         if "throughput" not in args.skip:
-            factory = ShipmentFactory(listed, parties=args.parties, planted_share=args.planted)
+            factory = ShipmentFactory(
+                listed,
+                parties=args.parties,
+                planted_share=args.planted,
+                pool_size=args.counterparties,
+                new_party_share=args.new_parties,
+                new_marker=NEW_PARTY_MARKER,
+            )
+            enrichment = stack.services["enrichment"]
             throughput = measure_throughput(
                 "pipeline",
                 settings.kafka_bootstrap_servers,
                 EncodedShipments(factory, TEMPLATES, stack.topic(SHIPMENTS_INGESTED.name), "T"),
-                [
-                    Stage(
-                        "enrichment",
-                        stack.group_id("enrichment"),
-                        stack.topic(SHIPMENTS_INGESTED.name),
-                    ),
-                    Stage(
-                        "alerting", stack.group_id("alerting"), stack.topic(SHIPMENTS_SCREENED.name)
-                    ),
-                ],
+                pipeline_stages(stack),
                 {name: s.pid for name, s in stack.services.items()},
                 seconds=args.seconds,
                 warmup_s=args.warmup,
                 window=args.window,
+                counters=lambda: prometheus_counters(enrichment.metrics(), PARTY_CACHE_METRIC),
             )
-            print("\n".join(throughput_lines(throughput, None)[:2]))
+            print("\n".join(throughput_lines(throughput, None)[:3]))
     finally:
         stack.close()
     return throughput, latencies
@@ -129,22 +137,25 @@ def run_latency(args: argparse.Namespace, stack: Stack, listed: list[Planted]) -
     url = stack.services["ingest"].url("/v1/shipments")
     results = []
     try:
-        warm = ShipmentFactory(listed, planted_share=0.1, source="warmup", seed=1)
-        measure_latency(
-            watcher,
-            url,
-            stack.ingest_key,
-            [warm.make(f"W{i}") for i in range(300)],
-            100,
-            settle_s=20,
-        )
+        # Unmeasured: the first requests pay for connections, caches and the first group joins.
+        warm = ShipmentFactory(listed, planted_share=LATENCY_PLANTED, source="warmup", seed=1)
+        warmup = [warm.make(f"W{i}") for i in range(300)]
+        measure_latency(watcher, url, stack.ingest_key, warmup, 100, settle_s=SETTLE_S)
         for rate in (int(r) for r in args.rates.split(",") if r):
             factory = ShipmentFactory(
-                listed, parties=args.parties, planted_share=0.1, source=f"rate{rate}", seed=rate
+                listed,
+                parties=args.parties,
+                planted_share=LATENCY_PLANTED,
+                pool_size=args.counterparties,
+                new_party_share=args.new_parties,
+                source=f"rate{rate}",
+                seed=rate,
             )
             count = round(rate * args.latency_seconds)
             shipments = [factory.make(f"L{rate}-{i:07d}") for i in range(count)]
-            result = measure_latency(watcher, url, stack.ingest_key, shipments, rate, settle_s=30)
+            result = measure_latency(
+                watcher, url, stack.ingest_key, shipments, rate, settle_s=SETTLE_S
+            )
             results.append(result)
             print(latency_lines([result])[2])
     finally:
@@ -157,7 +168,12 @@ def run_null(args: argparse.Namespace, settings: Settings, out: Path) -> Through
     null.start()
     try:
         factory = ShipmentFactory(
-            plantable(read_entries(args.list)), parties=args.parties, planted_share=args.planted
+            plantable(read_entries(args.list)),
+            parties=args.parties,
+            planted_share=args.planted,
+            pool_size=args.counterparties,
+            new_party_share=args.new_parties,
+            new_marker=NEW_PARTY_MARKER,
         )
         return measure_throughput(
             "null pipeline",

@@ -21,17 +21,21 @@ from datetime import UTC, datetime
 import httpx
 import orjson
 
-from bench.workload import Shipment, ShipmentFactory, encode_for_topic
+from bench.workload import Shipment, ShipmentFactory, encode_for_topic, unique_word
 from shared.kafka.records import Output, Producer
 
 PLACEHOLDER_ID = "XXSHIPMENTIDXX"
+NEW_PARTY_MARKER = "QQNEWPARTYQQ"
+"""Give it to the ShipmentFactory (`new_marker`) whose shipments `EncodedShipments` takes."""
 INGESTED_AT_HEADER = "tw.ingested_at"
 DELIVERY_TIMEOUT_S = 60.0
 
 
 class EncodedShipments:
     """An endless stream of distinct `shipments.ingested.v1` records, cheap to make: each is one
-    of `templates` prepared and encoded shipments with a fresh shipment id spliced in."""
+    of `templates` prepared and encoded shipments with a fresh shipment id spliced in, and a word
+    never used before in place of NEW_PARTY_MARKER (so a party made up afresh stays new to the
+    enrichment's per-party cache however often its template comes round)."""
 
     def __init__(self, factory: ShipmentFactory, templates: int, topic: str, id_prefix: str):
         self._topic = topic
@@ -50,8 +54,10 @@ class EncodedShipments:
         outputs = []
         for _ in range(count):
             shipment_id = f"{self._id_prefix}{self.made:09d}"
-            value = self._values[self.made % len(self._values)].replace(
-                PLACEHOLDER_ID.encode(), shipment_id.encode()
+            value = (
+                self._values[self.made % len(self._values)]
+                .replace(PLACEHOLDER_ID.encode(), shipment_id.encode())
+                .replace(NEW_PARTY_MARKER.encode(), unique_word(self.made).encode())
             )
             outputs.append(
                 Output(

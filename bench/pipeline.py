@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import orjson
+from prometheus_client.parser import text_string_to_metric_families
 from tqdm import tqdm
 
 from bench.cpu import CpuUse, snapshot
@@ -61,6 +62,21 @@ class OffsetsMonitor(threading.Thread):
         self.join(10.0)
 
 
+Counters = Callable[[], dict[str, float]]
+
+
+def prometheus_counters(text: str, prefix: str) -> dict[str, float]:
+    """Every sample of the exposition `text` whose name starts with `prefix`, keyed by its name
+    and labels (e.g. `tradewatch_enrichment_party_cache_total{outcome=hit}`)."""
+    found: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name.startswith(prefix):
+                labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()))
+                found[f"{sample.name}{{{labels}}}"] = sample.value
+    return found
+
+
 @dataclass(frozen=True)
 class Throughput:
     label: str
@@ -68,6 +84,8 @@ class Throughput:
     seconds: float
     stage_counts: dict[str, int]
     cpu: CpuUse
+    counters: dict[str, float]
+    """What `counters` (e.g. the services' metrics) counted during the window."""
 
     @property
     def per_second(self) -> float:
@@ -84,6 +102,7 @@ def measure_throughput(
     seconds: float,
     warmup_s: float,
     window: int,
+    counters: Counters = dict,
 ) -> Throughput:
     """Feed as fast as the last of `stages` completes; count what it completes in `seconds`
     after `warmup_s` of filling the pipeline."""
@@ -97,10 +116,10 @@ def measure_throughput(
     feeder.start()
     try:
         _wait_with_bar(f"{label}: warm-up", warmup_s, monitor, last, feeder)
-        before = dict(monitor.committed)
+        before, counted_before = dict(monitor.committed), counters()
         cpu_before = snapshot(pids)
         _wait_with_bar(f"{label}: measuring", seconds, monitor, last, feeder)
-        after = dict(monitor.committed)
+        after, counted_after = dict(monitor.committed), counters()
         cpu = snapshot(pids).since(cpu_before)
     finally:
         feeder.stop()
@@ -109,7 +128,8 @@ def measure_throughput(
     if feeder.error is not None:
         raise RuntimeError(f"the feeder failed: {feeder.error!r}") from feeder.error
     counts = {name: after[name] - before[name] for name in after}
-    return Throughput(label, counts[last], cpu.wall_s, counts, cpu)
+    counted = {k: v - counted_before.get(k, 0.0) for k, v in counted_after.items()}
+    return Throughput(label, counts[last], cpu.wall_s, counts, cpu, counted)
 
 
 def _wait_with_bar(

@@ -52,6 +52,13 @@ def throughput_lines(real: Throughput, null: Throughput | None) -> list[str]:
             f"  ratio          {ratio:8.2f}                 target >= {TARGET_NULL_RATIO}:"
             f" {_met(ratio >= TARGET_NULL_RATIO)}",
         ]
+    hits = sum(v for k, v in real.counters.items() if "outcome=hit" in k)
+    misses = sum(v for k, v in real.counters.items() if "outcome=miss" in k)
+    if hits + misses:
+        lines.append(
+            f"  enrichment's per-party cache answered {hits / (hits + misses):.0%} of"
+            f" {hits + misses:,.0f} parties"
+        )
     lines.append(
         "  CPU seconds per 1,000 shipments (a stage per 1,000 it handled; the rest per 1,000"
         " completed):"

@@ -140,9 +140,9 @@ class Stack:
                 "bench.profiled",
                 out,
                 self.config.profile_clock,
-                module[1],
+                module,
             ]
-        return [sys.executable, *module]
+        return [sys.executable, "-m", module]
 
     # creation and teardown -----------------------------------------------------------------
 
@@ -155,14 +155,17 @@ class Stack:
         _retry(lambda: _execute(config.admin_database_url, f'CREATE DATABASE "{stack.database}"'))
         try:
             _retry(lambda: migrate(stack.database_url))
-            with stack.sessions.begin() as session:
-                _, stack.ingest_key = create_api_key(session, name="bench", role="ingest")
-                _, stack.viewer_key = create_api_key(session, name="bench", role="viewer")
+            _retry(stack._create_api_keys)
             _retry(stack._create_topics)
         except BaseException:
             stack.close()
             raise
         return stack
+
+    def _create_api_keys(self) -> None:
+        with self.sessions.begin() as session:
+            _, self.ingest_key = create_api_key(session, name="bench", role="ingest")
+            _, self.viewer_key = create_api_key(session, name="bench", role="viewer")
 
     def _create_topics(self) -> None:
         admin = KafkaAdmin(self.config.bootstrap_servers, client_id="tradewatch-stack")

@@ -71,10 +71,12 @@ def plantable(entries: Sequence[WatchlistEntry]) -> list[Planted]:
 
 
 class ShipmentFactory:
-    """Shipments of `parties` parties each; every `1 / planted_share`-th names a listed party.
+    """Shipments of `parties` parties each, a share `planted_share` naming a listed party.
 
-    Counterparties recur like real trade: each shipment draws its parties from a pool of
-    `pool_size` ordinary organisations.
+    Counterparties recur like real trade: each party is drawn from a pool of `pool_size`
+    ordinary organisations, except a share `new_party_share` made up afresh. With `new_marker`,
+    a fresh party's name carries that token, for the caller to replace with a word never used
+    before (`unique_word`): then it is new to every cache, however often a shipment is reused.
     """
 
     def __init__(
@@ -84,6 +86,8 @@ class ShipmentFactory:
         parties: int = 4,
         planted_share: float = 0.02,
         pool_size: int = 20_000,
+        new_party_share: float = 0.0,
+        new_marker: str | None = None,
         source: str = SOURCE,
         seed: int = 7,
     ) -> None:
@@ -93,12 +97,16 @@ class ShipmentFactory:
         self._listed = list(listed)
         self._parties = parties
         self._planted_share = planted_share
+        self._new_party_share = new_party_share
+        self._new_marker = new_marker
         self._source = source
         self._pool = [self._ordinary() for _ in range(pool_size)]
         self._declared_at = datetime.now(UTC).replace(microsecond=0).isoformat()
 
-    def _ordinary(self) -> dict[str, Any]:
+    def _ordinary(self, marker: str | None = None) -> dict[str, Any]:
         words = self._rng.sample(WORDS, self._rng.choice((2, 2, 3)))
+        if marker is not None:
+            words.insert(1, marker)
         party: dict[str, Any] = {
             "name": f"{' '.join(words)} {self._rng.choice(LEGAL_FORMS)}",
             "country": self._rng.choice(COUNTRIES),
@@ -113,6 +121,9 @@ class ShipmentFactory:
             plant = self._rng.random() < self._planted_share
         planted = self._rng.choice(self._listed) if plant else None
         parties = [dict(p) for p in self._rng.sample(self._pool, self._parties)]
+        for index in range(len(parties)):
+            if self._rng.random() < self._new_party_share:
+                parties[index] = self._ordinary(self._new_marker)
         for index, party in enumerate(parties):
             party["role"] = ROLES[index % len(ROLES)]
         if planted is not None:
@@ -131,6 +142,20 @@ class ShipmentFactory:
             "goods": [{"hs_code": self._rng.choice(HS_CODES), "description": "parts"}],
         }
         return Shipment(shipment_id, body, planted)
+
+
+SYLLABLES = [c + v for c in "BDGKLMNPRSTVZ" for v in "AEIOU"]
+
+
+def unique_word(number: int) -> str:
+    """A pronounceable word for `number`, different for every number: its base-65 digits as
+    syllables, from three on (so never a two-letter legal form such as SA)."""
+    number += len(SYLLABLES) ** 2
+    syllables = []
+    while number:
+        number, digit = divmod(number, len(SYLLABLES))
+        syllables.append(SYLLABLES[digit])
+    return "".join(syllables)
 
 
 def encode_for_topic(shipment: Shipment) -> tuple[str, bytes]:
