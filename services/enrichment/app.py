@@ -22,6 +22,7 @@ from shared.config import Settings, load_settings
 from shared.kafka.adapter import KafkaTopicReader
 from shared.logging import configure_logging
 from shared.runtime import ServiceSpec, client_id, run_consumer_service
+from shared.schemas import WatchlistEntry
 from shared.schemas.registry import SHIPMENTS_INGESTED, SHIPMENTS_SCREENED, WATCHLIST_ENTRIES
 from shared.screening.screener import Screener
 
@@ -31,6 +32,11 @@ SERVICE = "enrichment"
 # How long one batch waits for the index before the loop counts a (transient) failure. The
 # loop's retries with backoff must stay well inside the consumer's max.poll.interval (300 s).
 READY_WAIT_S = 30.0
+WARM_UP_ENTRIES = (
+    ("organization", "WARM UP TRADING LLC"),
+    ("person", "IVAN WARMUP PETROV"),
+    ("vessel", "WARM UP STAR"),
+)
 
 
 def service_spec(settings: Settings) -> ServiceSpec:
@@ -64,13 +70,35 @@ def build_screener(settings: Settings, index: WatchlistIndex) -> ShipmentScreene
     return ShipmentScreener(index, load_chpl(), load_country_risk(), config, utc_now)
 
 
+def warm_up_matcher() -> None:
+    """Index and screen made-up parties once, in a throwaway screener, before any Kafka client
+    exists. rigour builds its name tables on first use (the person-name tagger above all), in
+    native code that holds the GIL for 10 to 30 s on this machine: inside a running consumer that
+    starves the client's heartbeat thread and costs the worker its group membership."""
+    published_at = utc_now()
+    entries = [
+        WatchlistEntry(
+            list_id="warm-up",
+            entry_id=str(i),
+            kind=kind,
+            name=name,
+            list_version="warm-up",
+            published_at=published_at,
+        )
+        for i, (kind, name) in enumerate(WARM_UP_ENTRIES)
+    ]
+    screener = Screener(entries)
+    for _, name in WARM_UP_ENTRIES:
+        screener.screen(name, country="RU", identifiers={"tax_id": "0"})
+
+
 def main() -> int:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    index = WatchlistIndex(Screener([]))
     started = time.monotonic()
-    index.warm_up()  # before any Kafka client exists: see WatchlistIndex.warm_up
+    warm_up_matcher()
     log.info("matcher warmed up in %.1f s", time.monotonic() - started)
+    index = WatchlistIndex(Screener([]))
     REGISTRY.register(WatchlistCollector(index.statuses, time.time))
     screener = build_screener(settings, index)
     follower = build_follower(settings, index)

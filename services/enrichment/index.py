@@ -162,16 +162,6 @@ class WatchlistIndex:
             # `_versions` is replaced on change, never mutated: safe to hand out.
             return PartyMatches(matches, self._versions, hits)
 
-    def warm_up(self) -> None:
-        """Screen one made-up party so that the matcher's lazy set-up happens now.
-
-        rigour's name analysis builds its tables on first use, in native code that holds the GIL
-        for seconds: done inside the consumer loop it would starve the client's heartbeat thread
-        and cost the group membership.
-        """
-        with self._lock:
-            self._matcher.screen("WARM UP TRADING LLC", country="RU", identifiers={"tax_id": "0"})
-
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()

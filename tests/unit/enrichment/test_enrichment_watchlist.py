@@ -343,13 +343,3 @@ def test_the_cache_keeps_only_the_most_recently_used_parties() -> None:
     assert index.screen([b]).cache_hits == 0
     index.clear_cache()
     assert index.screen([a]).cache_hits == 0
-
-
-def test_warm_up_screens_once_without_caching() -> None:
-    matcher = RecordingMatcher()
-    index = WatchlistIndex(matcher)
-    index.warm_up()
-    assert len(matcher.screened) == 1
-    name, country, identifiers = matcher.screened[0]
-    index.screen([Party(role="buyer", name=name, country=country, identifiers=identifiers or {})])
-    assert len(matcher.screened) == 2
