@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from services.alerting.alert_changes import record_update
 from services.alerting.repository import alerts as alert_rows
 from services.alerting.repository import outbox
-from services.alerting.screened import record_update
 from services.alerting.workflow import OPEN_STATUSES, Actor, check_transition
 from shared.db.models import Alert
 from shared.schemas import AlertEvent
@@ -52,8 +52,6 @@ def transition_alert(
         alert,
         now,
         note=note,
-        action="transition",
-        details={},
         history=alert_rows.HistoryEntry(
             alert_id=alert_id,
             at=now,
@@ -69,9 +67,12 @@ def transition_alert(
     return alert
 
 
-def mark_delisted(session: Session, list_id: str, entry_id: str, now: datetime) -> list[AlertEvent]:
+def mark_delisted(
+    session: Session, list_id: str, entry_id: str, now: datetime | None = None
+) -> list[AlertEvent]:
     """The entry left its list: each alert still being worked gets an `updated` event with the
     note "delisted" and stays open for an analyst to close; closed alerts are left alone."""
+    now = now or datetime.now(UTC)
     events: list[AlertEvent] = []
     for alert in alert_rows.open_alerts_for_entry(session, list_id, entry_id, OPEN_STATUSES):
         if alert.delisted_at is not None:

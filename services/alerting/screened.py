@@ -1,39 +1,39 @@
-"""Screened shipment in, alerts out: the service layer between the handler and the repository.
+"""Screened shipments in, alerts out: the service layer between the handler and the repository.
 
 `process_screened` is the public entry point for any component that has a ScreenedShipment and
 a database session (the consumer, rescreening, the demo). It works inside the caller's
 transaction: the shipment, its parties, the alerts, their history and the `alerts.v1` events (in
-the outbox) commit together or not at all.
+the outbox) commit together or not at all. A batch is a fixed number of statements, whatever its
+size: every step reads or writes all of its shipments at once.
 """
 
 from __future__ import annotations
 
 import itertools
-import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from services.alerting.events import alert_event, content_hash, merge_matches, stored_match
+from services.alerting.alert_changes import apply_update, new_alert_row, record_update
+from services.alerting.events import alert_event
 from services.alerting.repository import alerts as alert_rows
 from services.alerting.repository import lists, outbox, shipments, suppressions
 from services.alerting.rules import (
     AlertDecision,
     EntryRef,
+    Evaluation,
     SuppressionRule,
     evaluate,
     inconsistencies,
-    severity_for,
     suppression_active,
     suppression_rule,
 )
 from services.alerting.rules_config import AlertRules
-from shared.db.models import Alert
 from shared.schemas import AlertEvent, ScreenedShipment
 
-_RAISED_NAMESPACE = uuid.UUID("a3f2d6c8-4c1e-4f7e-9a51-3b7c0e2f9d14")
+__all__ = ["InvalidScreening", "Outcome", "Raised", "process_batch", "process_screened"]
 
 
 class InvalidScreening(ValueError):
@@ -54,12 +54,8 @@ class Outcome:
     raised: list[Raised] = field(default_factory=list)
     suppressed: int = 0
     stale: bool = False
-    """A newer screening of the shipment was already stored: this one changed nothing."""
-
-
-def raised_event_id(alert_id: str) -> str:
-    """Deterministic: an alert is raised once, so its `raised` event has one id."""
-    return str(uuid.uuid5(_RAISED_NAMESPACE, alert_id))
+    """A newer screening of the shipment was already stored (or is later in the same batch):
+    this one changed nothing."""
 
 
 def check_screened(screened: ScreenedShipment) -> None:
@@ -82,7 +78,7 @@ def process_screened(
     that exists is never raised again; it emits `updated` only when its evidence or severity
     changed. In a rescreen, a new alert's reason is `newly_listed` when its entry is in
     `changed_entries` (default: entries whose current version was loaded after the shipment's
-    previous screening).
+    previous screening, or that are not in the list tables).
     """
     return process_batch(session, [screened], rules, now, changed_entries=changed_entries)[0]
 
@@ -95,51 +91,145 @@ def process_batch(
     *,
     changed_entries: Collection[EntryRef] | None = None,
 ) -> list[Outcome]:
+    """`process_screened` for many shipments at once; one Outcome per input, in order."""
     for screened in batch:
         check_screened(screened)
+    outcomes = [Outcome(s.shipment.key) for s in batch]
+    newest: dict[str, int] = {}
+    for index, screened in enumerate(batch):
+        known = newest.get(screened.shipment.key)
+        if known is None or screened.screening.screened_at >= batch[known].screening.screened_at:
+            newest[screened.shipment.key] = index
+    chosen = sorted(newest.values())
     # Counterparties are shared across partitions: upsert them all first, in key order, so
     # that two workers' batches cannot deadlock on them.
     shipments.save_counterparties(
-        session, itertools.chain.from_iterable(shipments.counterparties_of(s) for s in batch), now
+        session,
+        itertools.chain.from_iterable(shipments.counterparties_of(batch[i]) for i in chosen),
+        now,
     )
-    return [_process_one(session, s, rules, now, changed_entries) for s in batch]
+    previous = shipments.last_screened_at(session, [batch[i].shipment.key for i in chosen])
+    written = shipments.save_shipments(session, [batch[i] for i in chosen], now)
+    live = [i for i in chosen if batch[i].shipment.key in written]
+    live_set = set(live)
+    for index, outcome in enumerate(outcomes):
+        outcome.stale = index not in live_set
+    evaluations = _evaluate(
+        session, [batch[i] for i in live], previous, rules, now, changed_entries
+    )
+    suppressions.record_hits(
+        session,
+        [
+            (batch[i].shipment.key, h)
+            for i, e in zip(live, evaluations, strict=True)
+            for h in e.suppressed
+        ],
+        now,
+    )
+    decisions = [(i, d) for i, e in zip(live, evaluations, strict=True) for d in e.alerts]
+    events = _apply(session, batch, decisions, outcomes, rules, now)
+    for i, evaluation in zip(live, evaluations, strict=True):
+        outcomes[i].suppressed = len(evaluation.suppressed)
+    outbox.record_events(session, events, now)
+    return outcomes
 
 
-def _process_one(
+def _evaluate(
     session: Session,
-    screened: ScreenedShipment,
+    live: Sequence[ScreenedShipment],
+    previous: dict[str, datetime],
     rules: AlertRules,
     now: datetime,
     changed_entries: Collection[EntryRef] | None,
-) -> Outcome:
-    key = screened.shipment.key
-    outcome = Outcome(shipment_key=key)
-    previous_screened_at = shipments.last_screened_at(session, key)
-    if not shipments.save_shipment(session, screened, now):
-        outcome.stale = True
-        return outcome
-    refs = {(m.list_id, m.entry_id) for p in screened.screening.parties for m in p.matches}
-    if screened.screening.rescreen and changed_entries is None and previous_screened_at:
-        changed_entries = lists.entries_changed_since(session, refs, previous_screened_at)
-    evaluation = evaluate(
-        screened, rules, _active_suppressions(session, refs, now), changed_entries
+) -> list[Evaluation]:
+    refs = {(m.list_id, m.entry_id) for s in live for p in s.screening.parties for m in p.matches}
+    active = _active_suppressions(session, refs, now)
+    needs_dates = changed_entries is None and any(s.screening.rescreen for s in live)
+    loaded = lists.entries_loaded_at(session, refs) if needs_dates else {}
+    evaluations = []
+    for screened in live:
+        changed = changed_entries
+        since = previous.get(screened.shipment.key)
+        if screened.screening.rescreen and changed is None and since is not None:
+            changed = {ref for ref in refs if ref not in loaded or loaded[ref] > since}
+        evaluations.append(evaluate(screened, rules, active, changed))
+    return evaluations
+
+
+def _apply(
+    session: Session,
+    batch: Sequence[ScreenedShipment],
+    decisions: list[tuple[int, AlertDecision]],
+    outcomes: list[Outcome],
+    rules: AlertRules,
+    now: datetime,
+) -> list[AlertEvent]:
+    """Insert new alerts, update changed ones; return their events in batch order."""
+    existing = alert_rows.lock_alerts(session, [d.alert_id for _, d in decisions])
+    fresh = {
+        d.alert_id: new_alert_row(batch[i], d, now)
+        for i, d in decisions
+        if d.alert_id not in existing
+    }
+    inserted = alert_rows.insert_alerts(session, list(fresh.values()))
+    if len(inserted) < len(fresh):  # raised concurrently elsewhere: update those instead
+        existing.update(alert_rows.lock_alerts(session, sorted(set(fresh) - inserted)))
+    alert_rows.add_history(
+        session,
+        [
+            alert_rows.HistoryEntry(
+                alert_id=alert_id,
+                at=now,
+                action="raised",
+                to_status="open",
+                details={"reason": row["reason"], "severity": row["severity"]},
+            )
+            for alert_id, row in fresh.items()
+            if alert_id in inserted
+        ],
     )
-    suppressions.record_hits(session, key, evaluation.suppressed, now)
-    outcome.suppressed = len(evaluation.suppressed)
-    existing = alert_rows.lock_alerts(session, [d.alert_id for d in evaluation.alerts])
-    for decision in evaluation.alerts:
-        alert = existing.get(decision.alert_id)
-        if alert is None and _insert(session, screened, decision, now):
-            outcome.raised.append(Raised(decision.list_id, decision.severity, decision.reason))
-            outcome.events.append(_raised_event(session, decision.alert_id))
-            continue
-        alert = alert or alert_rows.lock_alert(session, decision.alert_id)
-        assert alert is not None, "inserted concurrently, so it exists"
-        event = _update(session, alert, screened, decision, rules, now)
-        if event is not None:
-            outcome.events.append(event)
-    outbox.record_events(session, outcome.events, now)
-    return outcome
+    events: list[AlertEvent] = []
+    for index, decision in decisions:
+        if decision.alert_id in inserted:
+            row = fresh[decision.alert_id]
+            event = alert_event(
+                _Snapshot(**{k: row[k] for k in _SNAPSHOT}), "raised", row["last_event_id"]
+            )
+            outcomes[index].raised.append(
+                Raised(decision.list_id, decision.severity, decision.reason)
+            )
+        else:
+            update = apply_update(existing[decision.alert_id], batch[index], decision, rules)
+            if update is None:
+                continue
+            event = record_update(session, existing[decision.alert_id], now, note=update)
+        outcomes[index].events.append(event)
+        events.append(event)
+    return events
+
+
+_SNAPSHOT = (
+    "alert_id",
+    "shipment_id",
+    "source",
+    "status",
+    "severity",
+    "raised_at",
+    "reason",
+    "matches",
+)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    alert_id: str
+    shipment_id: str
+    source: str
+    status: str
+    severity: str
+    raised_at: datetime
+    reason: str
+    matches: list[dict[str, object]]
 
 
 def _active_suppressions(
@@ -167,135 +257,3 @@ def _active_suppressions(
             now=now,
         )
     ]
-
-
-def _insert(
-    session: Session, screened: ScreenedShipment, decision: AlertDecision, now: datetime
-) -> bool:
-    matches = [stored_match(m) for m in decision.matches]
-    risk_flags = [f.model_dump(mode="json") for f in screened.screening.risk_flags]
-    inserted = alert_rows.insert_alert(
-        session,
-        {
-            "alert_id": decision.alert_id,
-            "shipment_key": screened.shipment.key,
-            "source": screened.shipment.source,
-            "shipment_id": screened.shipment.shipment_id,
-            "list_id": decision.list_id,
-            "entry_id": decision.entry_id,
-            "entry_name": decision.entry_name,
-            "status": "open",
-            "severity": decision.severity,
-            "reason": decision.reason,
-            "score": max(m["score"] for m in matches),
-            "identifier_match": any(m["identifier_match"] for m in matches),
-            "matches": matches,
-            "risk_flags": risk_flags,
-            "content_hash": content_hash(
-                entry_name=decision.entry_name,
-                severity=decision.severity,
-                matches=matches,
-                risk_flags=risk_flags,
-            ),
-            "raised_at": now,
-            "updated_at": now,
-            "status_changed_at": now,
-            "last_event": "raised",
-            "last_event_id": raised_event_id(decision.alert_id),
-        },
-    )
-    if inserted:
-        alert_rows.add_history(
-            session,
-            alert_rows.HistoryEntry(
-                alert_id=decision.alert_id,
-                at=now,
-                action="raised",
-                to_status="open",
-                details={
-                    "reason": decision.reason,
-                    "severity": decision.severity,
-                    "rescreen": screened.screening.rescreen,
-                },
-            ),
-        )
-    return inserted
-
-
-def _raised_event(session: Session, alert_id: str) -> AlertEvent:
-    alert = alert_rows.get_alert(session, alert_id)
-    assert alert is not None
-    return alert_event(alert, "raised", alert.last_event_id)
-
-
-def _update(
-    session: Session,
-    alert: Alert,
-    screened: ScreenedShipment,
-    decision: AlertDecision,
-    rules: AlertRules,
-    now: datetime,
-) -> AlertEvent | None:
-    matches = merge_matches(alert.matches, [stored_match(m) for m in decision.matches])
-    risk_flags = [f.model_dump(mode="json") for f in screened.screening.risk_flags]
-    best_score = max(m["score"] for m in matches)
-    identifier_match = any(m["identifier_match"] for m in matches)
-    severity = severity_for(
-        best_score=best_score,
-        identifier_match=identifier_match,
-        risk_flags=screened.screening.risk_flags,
-        list_rule=rules.for_list(alert.list_id),
-        rules=rules,
-    )
-    digest = content_hash(
-        entry_name=decision.entry_name, severity=severity, matches=matches, risk_flags=risk_flags
-    )
-    if digest == alert.content_hash:
-        return None
-    changed = [
-        name
-        for name, old, new in (
-            ("severity", alert.severity, severity),
-            ("score", alert.score, best_score),
-            ("matches", alert.matches, matches),
-            ("risk_flags", alert.risk_flags, risk_flags),
-            ("entry_name", alert.entry_name, decision.entry_name),
-        )
-        if old != new
-    ]
-    note = "rescreened: " if screened.screening.rescreen else "evidence changed: "
-    note += ", ".join(changed)
-    alert.entry_name = decision.entry_name
-    alert.severity = severity
-    alert.score = best_score
-    alert.identifier_match = identifier_match
-    alert.matches = matches
-    alert.risk_flags = risk_flags
-    alert.content_hash = digest
-    return record_update(session, alert, now, note=note, action="updated", details={})
-
-
-def record_update(
-    session: Session,
-    alert: Alert,
-    now: datetime,
-    *,
-    note: str,
-    action: str,
-    details: dict[str, object],
-    history: alert_rows.HistoryEntry | None = None,
-) -> AlertEvent:
-    """Stamp an `updated` event on a changed alert and add its history line (the caller's, or
-    a system one); the event is returned for the outbox."""
-    alert.updated_at = now
-    alert.last_event = "updated"
-    alert.last_event_id = str(uuid.uuid4())
-    alert.note = note
-    alert_rows.add_history(
-        session,
-        history
-        or alert_rows.HistoryEntry(
-            alert_id=alert.alert_id, at=now, action=action, comment=note, details=details
-        ),
-    )
-    return alert_event(alert, "updated", alert.last_event_id, note)

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from kafka import KafkaAdminClient
+from kafka import KafkaAdminClient, KafkaConsumer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.engine import make_url
@@ -89,6 +89,14 @@ def engine(database: str) -> Iterator[Engine]:
 def topics(kafka_bootstrap: str, topic_prefix: str) -> Iterator[str]:
     admin = KafkaAdmin(kafka_bootstrap)
     admin.create_topics(ALL_TOPICS, prefix=topic_prefix)
+    # A group that joins before the broker has the new topic's metadata can sit in a
+    # rebalance for minutes (kafka-python): start the service only once the topics are visible.
+    probe = KafkaConsumer(bootstrap_servers=kafka_bootstrap, client_id="alerting-test-probe")
+    names = [topic_prefix + t.name for t in (SHIPMENTS_SCREENED, ALERTS)]
+    try:
+        wait_for("topic metadata", lambda: all(probe.partitions_for_topic(n) for n in names))
+    finally:
+        probe.close()
     yield topic_prefix
     admin.delete_topics([topic_prefix + t.name for t in ALL_TOPICS])
     admin.close()

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from services.alerting.repository.dialect import insert, wrote_a_row
+from services.alerting.repository.dialect import insert
 from shared.db.models import Alert, AlertHistory
 
 SYSTEM_ACTOR = "system"
@@ -49,7 +49,10 @@ def lock_alerts(session: Session, alert_ids: Sequence[str]) -> dict[str, Alert]:
     if not alert_ids:
         return {}
     rows = session.scalars(
-        select(Alert).where(Alert.alert_id.in_(list(alert_ids))).with_for_update()
+        select(Alert)
+        .where(Alert.alert_id.in_(sorted(alert_ids)))
+        .order_by(Alert.alert_id)
+        .with_for_update()
     )
     return {row.alert_id: row for row in rows}
 
@@ -62,27 +65,34 @@ def get_alert(session: Session, alert_id: str) -> Alert | None:
     return session.get(Alert, alert_id)
 
 
-def insert_alert(session: Session, values: dict[str, Any]) -> bool:
-    """Insert unless the id exists (a concurrent raise won): True when this call inserted it."""
-    stmt = insert(session, Alert).values(values)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["alert_id"])
-    return wrote_a_row(session, stmt, Alert.alert_id)
+def insert_alerts(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert those whose id is new (ON CONFLICT DO NOTHING: a concurrent raise won); return the
+    ids this call inserted."""
+    if not rows:
+        return set()
+    stmt = insert(session, Alert).on_conflict_do_nothing(index_elements=["alert_id"])
+    return set(session.scalars(stmt.returning(Alert.alert_id), list(rows)))
 
 
-def add_history(session: Session, entry: HistoryEntry) -> None:
-    session.add(
-        AlertHistory(
-            alert_id=entry.alert_id,
-            at=entry.at,
-            actor_key_id=entry.actor_key_id,
-            actor=entry.actor,
-            action=entry.action,
-            from_status=entry.from_status,
-            to_status=entry.to_status,
-            comment=entry.comment,
-            details=entry.details,
+def add_history(session: Session, entries: Sequence[HistoryEntry]) -> None:
+    if entries:
+        session.execute(
+            insert(session, AlertHistory),
+            [
+                {
+                    "alert_id": e.alert_id,
+                    "at": e.at,
+                    "actor_key_id": e.actor_key_id,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "from_status": e.from_status,
+                    "to_status": e.to_status,
+                    "comment": e.comment,
+                    "details": e.details,
+                }
+                for e in entries
+            ],
         )
-    )
 
 
 def history(session: Session, alert_id: str) -> list[AlertHistory]:

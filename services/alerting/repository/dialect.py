@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Table, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,16 +16,13 @@ def is_postgres(session: Session) -> bool:
 
 
 def insert(session: Session, model: type[Base]) -> Any:
-    """`INSERT` with `.on_conflict_do_update/do_nothing` for the session's dialect."""
+    """A Core `INSERT` into the model's table, with `.on_conflict_do_update/do_nothing`, for the
+    session's dialect. Execute it with a list of rows: one compiled statement, sent in pages
+    (SQLAlchemy's insertmanyvalues), rather than a statement compiled per batch size."""
+    table = cast(Table, model.__table__)
     if is_postgres(session):
-        return postgresql.insert(model)
-    return sqlite.insert(model)
-
-
-def wrote_a_row(session: Session, statement: Any, key: Any) -> bool:
-    """Run an upsert; True when it inserted or updated a row (False: the conflict clause or its
-    WHERE kept the row as it was). RETURNING, because psycopg reports no rowcount for these."""
-    return session.execute(statement.returning(key)).first() is not None
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def greatest(session: Session, *values: Any) -> ColumnElement[Any]:

@@ -50,20 +50,16 @@ def entry_fingerprints(session: Session, refs: Collection[EntryRef]) -> dict[Ent
     return {(list_id, entry_id): digest for list_id, entry_id, digest in rows}
 
 
-def entries_changed_since(
-    session: Session, refs: Collection[EntryRef], since: datetime
-) -> set[EntryRef]:
-    """Of `refs`, those whose current content was loaded after `since`, and those not in the
-    tables at all (nothing proves them old)."""
+def entries_loaded_at(session: Session, refs: Collection[EntryRef]) -> dict[EntryRef, datetime]:
+    """When the current content of each entry was loaded (entries not in the tables are absent)."""
     if not refs:
-        return set()
+        return {}
     rows = session.execute(
         select(ListEntry.list_id, ListEntry.entry_id, ListVersion.loaded_at)
         .join(ListVersion, ListVersion.id == ListEntry.version_id)
         .where(tuple_(ListEntry.list_id, ListEntry.entry_id).in_(list(refs)))
     )
-    loaded = {(list_id, entry_id): at for list_id, entry_id, at in rows}
-    return {ref for ref in refs if ref not in loaded or loaded[ref] > since}
+    return {(list_id, entry_id): at for list_id, entry_id, at in rows}
 
 
 def loaded_lists(session: Session) -> list[LoadedList]:

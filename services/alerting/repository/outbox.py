@@ -27,35 +27,42 @@ def record_events(session: Session, events: Sequence[AlertEvent], now: datetime)
     if not events:
         return
     webhooks = list(session.scalars(select(Webhook).where(Webhook.active.is_(True))))
-    for event in events:
-        assert event.event_id is not None, "every stored event has an id"
-        stmt = insert(session, AlertOutbox).values(
-            event_id=event.event_id,
-            alert_id=event.alert_id,
-            event_type=event.event,
-            payload=encode_event(event).decode(),
-            created_at=now,
-            published_at=None,
-        )
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["event_id"]))
-        deliveries = [
-            {
-                "delivery_id": delivery_id(hook.webhook_id, event.event_id),
-                "webhook_id": hook.webhook_id,
-                "event_id": event.event_id,
-                "alert_id": event.alert_id,
-                "event_type": event.event,
-                "state": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for hook in webhooks
-            if event.event in hook.events
-        ]
-        if deliveries:
-            stmt = insert(session, WebhookDelivery).values(deliveries)
-            session.execute(stmt.on_conflict_do_nothing(index_elements=["delivery_id"]))
+    rows = [
+        {
+            "event_id": event.event_id,
+            "alert_id": event.alert_id,
+            "event_type": event.event,
+            "payload": encode_event(event).decode(),
+            "created_at": now,
+            "published_at": None,
+        }
+        for event in events
+    ]
+    deliveries = [
+        {
+            "delivery_id": delivery_id(hook.webhook_id, str(event.event_id)),
+            "webhook_id": hook.webhook_id,
+            "event_id": event.event_id,
+            "alert_id": event.alert_id,
+            "event_type": event.event,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for event in events
+        for hook in webhooks
+        if event.event in hook.events
+    ]
+    assert all(row["event_id"] for row in rows), "every stored event has an id"
+    # Rows in order: outbox_id (the publishing order) follows the order of `events`.
+    for table, key, values in (
+        (AlertOutbox, "event_id", rows),
+        (WebhookDelivery, "delivery_id", deliveries),
+    ):
+        if values:
+            stmt = insert(session, table).on_conflict_do_nothing(index_elements=[key])
+            session.execute(stmt, values)
 
 
 def unpublished(session: Session, limit: int) -> list[AlertOutbox]:

@@ -14,11 +14,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.alerting.counterparties import counterparty_id, normalise_identifiers, normalise_name
-from services.alerting.repository.dialect import greatest, insert, wrote_a_row
+from services.alerting.repository.dialect import greatest, insert
 from shared.db.models import Counterparty, ShipmentParty, StoredShipment
 from shared.schemas import ScreenedShipment
-
-_CHUNK_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -73,25 +71,61 @@ def save_counterparties(session: Session, seen: Iterable[CounterpartySeen], now:
         }
         for _, cp in sorted(merged.items())
     ]
-    for start in range(0, len(rows), _CHUNK_ROWS):
-        stmt = insert(session, Counterparty).values(rows[start : start + _CHUNK_ROWS])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["counterparty_id"],
-            set_={
-                "last_seen_at": stmt.excluded.last_seen_at,
-                "last_declared_at": greatest(
-                    session, Counterparty.last_declared_at, stmt.excluded.last_declared_at
-                ),
-            },
-        )
-        session.execute(stmt)
+    if not rows:
+        return
+    stmt = insert(session, Counterparty)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["counterparty_id"],
+        set_={
+            "last_seen_at": stmt.excluded.last_seen_at,
+            "last_declared_at": greatest(
+                session, Counterparty.last_declared_at, stmt.excluded.last_declared_at
+            ),
+        },
+    )
+    session.execute(stmt, rows)
 
 
-def save_shipment(session: Session, screened: ScreenedShipment, now: datetime) -> bool:
-    """Store the shipment and its parties (counterparties must be saved first). False when a
-    newer screening of this shipment is already stored: the stale one is not applied."""
+def save_shipments(session: Session, batch: Sequence[ScreenedShipment], now: datetime) -> set[str]:
+    """Store shipments (one screening per key) and their parties; counterparties must be saved
+    first. Returns the keys written: a key is left out when a newer screening of it is already
+    stored, and the stale one is not applied."""
+    if not batch:
+        return set()
+    stmt = insert(session, StoredShipment)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["shipment_key"],
+        set_={k: stmt.excluded[k] for k in _SHIPMENT_UPDATES},
+        where=StoredShipment.last_screened_at <= stmt.excluded.last_screened_at,
+    )
+    rows = [_shipment_row(s, now) for s in batch]
+    written = set(session.scalars(stmt.returning(StoredShipment.shipment_key), rows))
+    if not written:
+        return written
+    session.execute(delete(ShipmentParty).where(ShipmentParty.shipment_key.in_(sorted(written))))
+    parties = [row for s in batch if s.shipment.key in written for row in _party_rows(s)]
+    session.execute(insert(session, ShipmentParty), parties)
+    return written
+
+
+_SHIPMENT_UPDATES = (
+    "source",
+    "shipment_id",
+    "declared_at",
+    "direction",
+    "origin_country",
+    "destination_country",
+    "shipment",
+    "screening",
+    "list_versions",
+    "ingested_at",
+    "last_screened_at",
+)
+
+
+def _shipment_row(screened: ScreenedShipment, now: datetime) -> dict[str, object]:
     shipment, screening = screened.shipment, screened.screening
-    values = {
+    return {
         "shipment_key": shipment.key,
         "source": shipment.source,
         "shipment_id": shipment.shipment_id,
@@ -106,17 +140,12 @@ def save_shipment(session: Session, screened: ScreenedShipment, now: datetime) -
         "first_seen_at": now,
         "last_screened_at": screening.screened_at,
     }
-    stmt = insert(session, StoredShipment).values(values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["shipment_key"],
-        set_={k: stmt.excluded[k] for k in values if k not in ("shipment_key", "first_seen_at")},
-        where=StoredShipment.last_screened_at <= stmt.excluded.last_screened_at,
-    )
-    if not wrote_a_row(session, stmt, StoredShipment.shipment_key):
-        return False
-    session.execute(delete(ShipmentParty).where(ShipmentParty.shipment_key == shipment.key))
+
+
+def _party_rows(screened: ScreenedShipment) -> list[dict[str, object]]:
+    shipment = screened.shipment
     dated = shipment_date(screened)
-    parties = [
+    return [
         {
             "shipment_key": shipment.key,
             "party_index": index,
@@ -132,14 +161,16 @@ def save_shipment(session: Session, screened: ScreenedShipment, now: datetime) -
             zip(shipment.parties, counterparties_of(screened), strict=True)
         )
     ]
-    session.execute(insert(session, ShipmentParty).values(parties))
-    return True
 
 
-def last_screened_at(session: Session, shipment_key: str) -> datetime | None:
-    return session.scalar(
-        select(StoredShipment.last_screened_at).where(StoredShipment.shipment_key == shipment_key)
+def last_screened_at(session: Session, keys: Sequence[str]) -> dict[str, datetime]:
+    """When each of these shipments (those stored) was last screened."""
+    rows = session.execute(
+        select(StoredShipment.shipment_key, StoredShipment.last_screened_at).where(
+            StoredShipment.shipment_key.in_(list(keys))
+        )
     )
+    return {key: at for key, at in rows}
 
 
 def get_by_key(session: Session, shipment_key: str) -> StoredShipment | None:

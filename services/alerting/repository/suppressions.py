@@ -57,26 +57,27 @@ def unexpired_for(session: Session, refs: Collection[EntryRef], now: datetime) -
 
 
 def record_hits(
-    session: Session, shipment_key: str, hits: Sequence[SuppressedMatch], now: datetime
+    session: Session, hits: Sequence[tuple[str, SuppressedMatch]], now: datetime
 ) -> None:
+    """Upsert (shipment key, suppressed match) pairs."""
     if not hits:
         return
     rows = {
-        (h.suppression_id, h.party_index): {
+        (h.suppression_id, key, h.party_index): {
             "suppression_id": h.suppression_id,
-            "shipment_key": shipment_key,
+            "shipment_key": key,
             "party_index": h.party_index,
             "score": h.score,
             "at": now,
         }
-        for h in hits
+        for key, h in hits
     }
-    stmt = insert(session, SuppressionHit).values(list(rows.values()))
+    stmt = insert(session, SuppressionHit)
     stmt = stmt.on_conflict_do_update(
         index_elements=["suppression_id", "shipment_key", "party_index"],
         set_={"score": stmt.excluded.score, "at": stmt.excluded.at},
     )
-    session.execute(stmt)
+    session.execute(stmt, list(rows.values()))
 
 
 def hit_counts(session: Session, suppression_ids: Sequence[str]) -> dict[str, int]:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.alerting import mark_delisted, process_screened, transition_alert
+from services.alerting import mark_delisted, process_batch, process_screened, transition_alert
 from services.alerting.repository import shipments
 from services.alerting.rules_config import AlertRules
 from services.alerting.workflow import Actor, TransitionRefused
@@ -252,3 +252,20 @@ def test_counterparties_of_a_look_back_window_are_one_indexed_query(
     assert names == ["AURUS LLC", "KYUNGKI INDUSTRIAL CO., LTD.", "OOO AURUS"]
     assert sorted({p.shipment_key for p in linked}) == ["kr-customs:new", "kr-customs:nodate"]
     assert json.dumps(recent[0].identifiers) in ('{"tax_id": "7743237789"}', "{}")
+
+
+def test_in_one_batch_the_newest_screening_of_a_shipment_wins(
+    sessions: Sessions, screened: Screened, match: Match
+) -> None:
+    newer = screened(screened_at=NOW, matches=[match(score=0.99)])
+    older = screened(screened_at=NOW - timedelta(hours=1), matches=[match(score=0.85)])
+    other = screened(shipment_id="other")
+    with sessions.begin() as session:
+        outcomes = process_batch(session, [newer, older, other, newer], RULES, NOW)
+    assert [o.stale for o in outcomes] == [True, True, False, False]
+    assert [len(o.raised) for o in outcomes] == [0, 0, 1, 1]
+    assert sorted((a.shipment_id, a.score) for a in alerts(sessions)) == [
+        ("KR-EXP-2024-000731", 0.99),
+        ("other", 0.97),
+    ]
+    assert [e.shipment_id for e in events(sessions)] == ["other", "KR-EXP-2024-000731"]
