@@ -17,11 +17,11 @@ BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help setup tools up down status test lint demo bench bench-screening clean clean-data
+.PHONY: help setup tools up down status test lint demo bench bench-screening bench-rescreen clean clean-data
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "  also: tools, down, status, demo, bench, bench-screening, clean, clean-data"
+	@echo "  also: tools, down, status, demo, bench, bench-screening, bench-rescreen, clean, clean-data"
 
 setup: $(SETUP_STAMP)
 
@@ -63,6 +63,11 @@ bench: setup up
 
 bench-screening: setup
 	$(BIN)/python -m bench.screening
+
+# Rescreen of a 500-entry delta against 1M stored shipments (docs/rescreen.md); needs PostgreSQL
+# and Kafka, and builds its own database tradewatch_bench.
+bench-rescreen: setup up
+	$(BIN)/python -m bench.rescreen
 
 clean:
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist
