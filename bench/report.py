@@ -35,30 +35,34 @@ def _met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def throughput_lines(real: Throughput, null: Throughput | None) -> list[str]:
-    enrichment = real.stage_counts.get("enrichment", 0) / real.seconds
+def throughput_lines(real: Throughput | None, null: Throughput | None) -> list[str]:
+    window = real or null
+    if window is None:
+        return []
     lines = [
-        f"Sustained throughput ({real.seconds:.0f} s; fed straight to shipments.ingested.v1;"
-        " a shipment counts once alerting committed past it)",
-        f"  pipeline       {real.per_second:8,.0f} shipments/s   (enrichment {enrichment:,.0f}/s)"
-        f"   target >= {TARGET_SHIPMENTS_PER_S:,}:"
-        f" {_met(real.per_second >= TARGET_SHIPMENTS_PER_S)}",
+        f"Sustained throughput ({window.seconds:.0f} s; fed straight to shipments.ingested.v1;"
+        " a shipment counts once the last stage committed past it)"
     ]
-    if null is not None:
-        ratio = real.per_second / null.per_second if null.per_second else 0.0
-        lines += [
-            f"  null pipeline  {null.per_second:8,.0f} shipments/s   (same records, two relays,"
-            " no work)",
-            f"  ratio          {ratio:8.2f}                 target >= {TARGET_NULL_RATIO}:"
-            f" {_met(ratio >= TARGET_NULL_RATIO)}",
-        ]
-    hits = sum(v for k, v in real.counters.items() if "outcome=hit" in k)
-    misses = sum(v for k, v in real.counters.items() if "outcome=miss" in k)
-    if hits + misses:
+    if real is not None:
+        enrichment = real.stage_counts.get("enrichment", 0) / real.seconds
         lines.append(
-            f"  enrichment's per-party cache answered {hits / (hits + misses):.0%} of"
-            f" {hits + misses:,.0f} parties"
+            f"  pipeline       {real.per_second:8,.0f} shipments/s   (enrichment"
+            f" {enrichment:,.0f}/s)   target >= {TARGET_SHIPMENTS_PER_S:,}:"
+            f" {_met(real.per_second >= TARGET_SHIPMENTS_PER_S)}"
         )
+    if null is not None:
+        lines.append(
+            f"  null pipeline  {null.per_second:8,.0f} shipments/s   (same records, two relays,"
+            " no work)"
+        )
+    if real is not None and null is not None and null.per_second:
+        ratio = real.per_second / null.per_second
+        lines.append(
+            f"  ratio          {ratio:8.2f}                 target >= {TARGET_NULL_RATIO}:"
+            f" {_met(ratio >= TARGET_NULL_RATIO)}"
+        )
+    if real is not None:
+        lines.extend(_cache_line(real))
     lines.append(
         "  CPU seconds per 1,000 shipments (a stage per 1,000 it handled; the rest per 1,000"
         " completed):"
@@ -67,6 +71,17 @@ def throughput_lines(real: Throughput, null: Throughput | None) -> list[str]:
         if run is not None and run.completed:
             lines.append(f"    {run.label}: {_cpu_per_thousand(run)}")
     return lines
+
+
+def _cache_line(real: Throughput) -> list[str]:
+    hits = sum(v for k, v in real.counters.items() if "outcome=hit" in k)
+    misses = sum(v for k, v in real.counters.items() if "outcome=miss" in k)
+    if not hits + misses:
+        return []
+    return [
+        f"  enrichment's per-party cache answered {hits / (hits + misses):.0%} of"
+        f" {hits + misses:,.0f} parties"
+    ]
 
 
 def _cpu_per_thousand(run: Throughput) -> str:
