@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from services.enrichment.app import freeze_heap, warm_up_matcher
 from services.enrichment.chpl import load_chpl
 from services.enrichment.country_risk import load_country_risk
 from services.enrichment.handler import HandlerConfig, ShipmentScreener, make_handler
@@ -128,8 +129,11 @@ def now() -> datetime:
 
 
 def build_index(entries: Sequence[WatchlistEntry]) -> WatchlistIndex:
+    """As the service builds it: matcher warmed up first, the heap frozen once it is built."""
+    warm_up_matcher()
     index = WatchlistIndex(Screener([]))
     index.apply(Change(e.list_id, e.entry_id, e) for e in entries)
+    freeze_heap()
     return index
 
 

@@ -76,8 +76,10 @@ class WatchlistFollower:
         *,
         poll_timeout_ms: int = 500,
         max_records: int = 5000,
+        on_ready: Callable[[], None] | None = None,
     ) -> None:
         self._open_reader = open_reader
+        self._on_ready = on_ready
         self._index = index
         self._poll_timeout_ms = poll_timeout_ms
         self._max_records = max_records
@@ -151,6 +153,8 @@ class WatchlistFollower:
             if records:
                 self._apply(records)
             if not self._ready.is_set() and reader.caught_up():
+                if self._on_ready is not None:
+                    self._on_ready()
                 self._ready.set()
                 log.info(
                     "watchlist index built: %d entries from %d records in %.1f s",

@@ -343,3 +343,20 @@ def test_the_cache_keeps_only_the_most_recently_used_parties() -> None:
     assert index.screen([b]).cache_hits == 0
     index.clear_cache()
     assert index.screen([a]).cache_hits == 0
+
+
+def test_on_ready_runs_once_before_the_follower_reports_ready() -> None:
+    calls: list[int] = []
+    reader = ScriptedReader([[entry_record(entry("1"))]])
+    index = WatchlistIndex(RecordingMatcher())
+    follower = WatchlistFollower(
+        lambda: reader, index, poll_timeout_ms=20, on_ready=lambda: calls.append(len(index))
+    )
+    follower.start()
+    try:
+        follower.wait_ready(5)
+        reader.push([entry_record(entry("2"), 1)])
+        wait_for(lambda: follower.records_read == 2)
+    finally:
+        follower.stop()
+    assert calls == [1]
