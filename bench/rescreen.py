@@ -408,7 +408,7 @@ def main() -> None:
         f"lists v1 ({args.base_entries:,} entries) and v2 (+{args.delta}) in {generated:.1f} s"
     )
 
-    prefix = f"bench-{uuid.uuid4().hex[:8]}-"
+    prefix = f"bench-rescreen-{uuid.uuid4().hex[:8]}-"
     topic = prefix + SHIPMENTS_SCREENED.name
     admin = KafkaAdmin(settings.kafka_bootstrap_servers, client_id="tradewatch-bench")
     admin.create_topics([SHIPMENTS_SCREENED], prefix=prefix)
