@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from pathlib import Path
 
 import pytest
@@ -160,5 +162,10 @@ def test_a_cell_beyond_what_csv_reads_stops_the_file_naming_the_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(csv_records_module, "MAX_CELL_CHARS", 50)
-    with pytest.raises(CsvFileError, match="line 3: field larger than field limit"):
-        records_of(tmp_path, "shipment_id,shipper_name\nD1,A\nD2," + "B" * 60 + "\n")
+    # csv's limit is process-wide: put it back, or later CSV readers inherit 50.
+    previous = csv.field_size_limit()
+    try:
+        with pytest.raises(CsvFileError, match="line 3: field larger than field limit"):
+            records_of(tmp_path, "shipment_id,shipper_name\nD1,A\nD2," + "B" * 60 + "\n")
+    finally:
+        csv.field_size_limit(previous)
