@@ -94,12 +94,22 @@ def _to_record(raw: Any) -> Record:
 
 
 class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
-    def __init__(self, on_assign: PartitionsCallback, on_revoke: PartitionsCallback) -> None:
+    def __init__(
+        self,
+        on_assign: PartitionsCallback,
+        on_revoke: PartitionsCallback,
+        on_lost: PartitionsCallback | None,
+    ) -> None:
         self._on_assign = on_assign
         self._on_revoke = on_revoke
+        self._on_lost = on_lost or on_revoke
 
     def on_partitions_revoked(self, revoked: Any) -> None:
         self._on_revoke([TopicPartition(tp.topic, tp.partition) for tp in revoked])
+
+    def on_partitions_lost(self, lost: Any) -> None:
+        # Evicted (session expired): a commit would fail, and runs on the network thread.
+        self._on_lost([TopicPartition(tp.topic, tp.partition) for tp in lost])
 
     def on_partitions_assigned(self, assigned: Any) -> None:
         self._on_assign([TopicPartition(tp.topic, tp.partition) for tp in assigned])
@@ -122,9 +132,14 @@ class KafkaConsumerAdapter:
         )
 
     def subscribe(
-        self, topics: Sequence[str], on_assign: PartitionsCallback, on_revoke: PartitionsCallback
+        self,
+        topics: Sequence[str],
+        on_assign: PartitionsCallback,
+        on_revoke: PartitionsCallback,
+        on_lost: PartitionsCallback | None = None,
     ) -> None:
-        self._consumer.subscribe(list(topics), listener=_Listener(on_assign, on_revoke))
+        listener = _Listener(on_assign, on_revoke, on_lost)
+        self._consumer.subscribe(list(topics), listener=listener)
 
     def poll(self, timeout_ms: int, max_records: int) -> list[Record]:
         batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)

@@ -109,7 +109,9 @@ class ConsumerLoop:
     def run(self, max_batches: int | None = None, until_idle: bool = False) -> None:
         """Run until stopped (or `max_batches` polls; or, `until_idle`, until a poll finds
         nothing and the assigned partitions have no lag: the one-process demo's batch mode)."""
-        self._consumer.subscribe(self._config.topics, self._on_assign, self._on_revoke)
+        self._consumer.subscribe(
+            self._config.topics, self._on_assign, self._on_revoke, self._on_lost
+        )
         try:
             while not self._stopping:
                 if max_batches is not None and self.batches_done >= max_batches:
@@ -236,6 +238,24 @@ class ConsumerLoop:
 
     def _on_revoke(self, partitions: Sequence[TopicPartition]) -> None:
         # Everything pending was handled and its outputs acknowledged: safe to commit now.
-        self._commit(partitions)
+        try:
+            self._commit(partitions)
+        except Exception as error:
+            # The new owner re-reads from the last commit: duplicates, which every write
+            # absorbs (stable ids), never a loss.
+            log.warning("commit on revocation failed, records will be redelivered: %r", error)
+            self._forget(partitions)
         self.assigned.difference_update(partitions)
         log.info("revoked %s", sorted((tp.topic, tp.partition) for tp in partitions))
+
+    def _on_lost(self, partitions: Sequence[TopicPartition]) -> None:
+        self._forget(partitions)
+        self.assigned.difference_update(partitions)
+        log.warning(
+            "lost %s (evicted from the group): uncommitted records will be redelivered",
+            sorted((tp.topic, tp.partition) for tp in partitions),
+        )
+
+    def _forget(self, partitions: Sequence[TopicPartition]) -> None:
+        for tp in partitions:
+            self._pending.pop(tp, None)

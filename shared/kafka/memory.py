@@ -89,7 +89,11 @@ class MemoryConsumer:
         self._positions: dict[TopicPartition, int] = {}
 
     def subscribe(
-        self, topics: Sequence[str], on_assign: PartitionsCallback, on_revoke: PartitionsCallback
+        self,
+        topics: Sequence[str],
+        on_assign: PartitionsCallback,
+        on_revoke: PartitionsCallback,
+        on_lost: PartitionsCallback | None = None,
     ) -> None:
         self._topics = list(topics)
         tps = [TopicPartition(t, p) for t in topics for p in range(self._broker.partitions)]

@@ -75,7 +75,10 @@ class Consumer(Protocol):
         topics: Sequence[str],
         on_assign: PartitionsCallback,
         on_revoke: PartitionsCallback,
-    ) -> None: ...
+        on_lost: PartitionsCallback | None = None,
+    ) -> None:
+        """`on_revoke` may still commit; `on_lost` (the group evicted us) must not."""
+        ...
 
     def poll(self, timeout_ms: int, max_records: int) -> list[Record]: ...
 

@@ -177,3 +177,37 @@ def test_until_idle_stops_once_everything_is_handled() -> None:
     loop.run(until_idle=True)
     assert len(broker.records(OUT)) == 4
     assert committed_total(broker) == 4
+
+
+def test_lost_partitions_are_forgotten_without_a_commit() -> None:
+    broker = MemoryBroker(partitions=1)
+    fill(broker, [b"a", b"b"])
+    loop = make_loop(broker, per_record(upper), commit_interval_ms=3_600_000)
+    loop._consumer.subscribe([IN], loop._on_assign, loop._on_revoke, loop._on_lost)
+    loop.run_once()
+    loop._on_lost([TopicPartition(IN, 0)])
+    loop._commit()
+    assert broker.committed(GROUP) == {}
+    assert not loop.assigned
+
+
+def test_a_failed_commit_on_revocation_does_not_stop_the_loop() -> None:
+    broker = MemoryBroker(partitions=1)
+    fill(broker, [b"a"])
+
+    class Refusing(MemoryConsumer):
+        def commit(self, offsets: dict[TopicPartition, int]) -> None:
+            raise RuntimeError("rebalance in progress")
+
+    loop = ConsumerLoop(
+        Refusing(broker, GROUP),
+        MemoryProducer(broker),
+        per_record(upper),
+        config(commit_interval_ms=3_600_000),
+        sleep=lambda s: None,
+    )
+    loop._consumer.subscribe([IN], loop._on_assign, loop._on_revoke)
+    loop.run_once()
+    loop._on_revoke([TopicPartition(IN, 0)])
+    assert broker.committed(GROUP) == {}
+    assert [r.value for r in broker.records(OUT)] == [b"A"]
