@@ -34,7 +34,7 @@ from services.enrichment.metrics import (
 )
 from services.enrichment.risk import risk_flags
 from shared.kafka.loop import BatchHandler, BatchResult, PoisonError, per_record
-from shared.kafka.records import Output, Record
+from shared.kafka.records import MAX_RECORD_BYTES, Output, Record
 from shared.schemas import PartyScreening, ScreenedShipment, Screening, Shipment
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,11 @@ class ShipmentScreener:
         )
         headers = [(INGESTED_AT_HEADER, raw_ingested_at)] if raw_ingested_at is not None else []
         value = screened.model_dump_json().encode()
+        if len(value) > MAX_RECORD_BYTES:
+            raise PoisonError(
+                "record_too_large",
+                f"the screened shipment is {len(value)} bytes, over the {MAX_RECORD_BYTES} limit",
+            )
         return [Output(self._config.output_topic, shipment.key, value, headers)]
 
 

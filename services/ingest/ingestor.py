@@ -19,7 +19,7 @@ from services.ingest.errors import FieldError, ShipmentInvalid
 from services.ingest.metrics import INGEST_PRODUCE_SECONDS, INGEST_RECORDS
 from services.ingest.prepare import prepare
 from shared.kafka.dlq import dead_letter_input
-from shared.kafka.records import Delivery, Output, Producer
+from shared.kafka.records import MAX_RECORD_BYTES, Delivery, Output, Producer
 from shared.schemas.shipment import Shipment, shipment_key
 
 SERVICE = "ingest"
@@ -29,7 +29,6 @@ MAX_DLQ_KEY_CHARS = 300
 # idempotent producer treats that refusal as fatal: every later send fails too. So no record
 # that large is ever sent: a shipment that large is rejected, and a dead letter's value is cut
 # (its headers say so) with room left for the key and headers.
-MAX_RECORD_BYTES = 1_000_000
 DLQ_HEADROOM_BYTES = 16_384
 
 

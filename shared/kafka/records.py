@@ -8,6 +8,10 @@ from typing import Protocol
 
 Headers = list[tuple[str, bytes]]
 
+# The broker refuses records over ~1 MiB (message.max.bytes), and kafka-python's idempotent
+# producer then fails every later send: never hand it a value this large.
+MAX_RECORD_BYTES = 1_000_000
+
 
 @dataclass(frozen=True)
 class TopicPartition:

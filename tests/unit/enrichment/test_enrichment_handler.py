@@ -228,3 +228,14 @@ def test_an_index_not_yet_built_is_transient_and_nothing_is_committed() -> None:
 )
 def test_parse_ingested_at(raw: bytes | None, expected: datetime | None) -> None:
     assert parse_ingested_at(raw) == expected
+
+
+def test_a_screened_shipment_too_large_for_the_broker_is_poison(handler: BatchHandler) -> None:
+    # Under the limit on the way in, over it once the screening is added: the broker would
+    # refuse it, so it goes to the DLQ instead of failing every later send.
+    big = shipment(goods=[{"hs_code": "870830", "description": "x" * 4000}] * 247)
+    value = orjson.dumps(big)
+    assert len(value) < 1_000_000
+    result = handler([record(value)])
+    assert result.outputs == []
+    assert result.rejected[0].error_type == "record_too_large"
