@@ -120,6 +120,8 @@ def _pair_spans(query: NameForm, candidate: NameForm, state: _State) -> None:
 def _pair_joined(
     query: tuple[Token, ...], candidate: tuple[Token, ...], state: _State, whole_acronym: bool
 ) -> None:
+    if not _could_join(query, state.used_q, candidate, state.used_c):
+        return
     for i, token in enumerate(query):
         if i not in state.used_q:
             found = _best_run(token.text, candidate, state.used_c, whole_acronym)
@@ -132,6 +134,23 @@ def _pair_joined(
             if found is not None:
                 run, similarity, rule = found
                 state.take(Pair(run, (j,), similarity, rule))
+
+
+def _could_join(
+    query: tuple[Token, ...], used_q: set[int], candidate: tuple[Token, ...], used_c: set[int]
+) -> bool:
+    """Cheap test before `_best_run`: a word can only be two or three free words of the other
+    name joined (or their initials) if it is about as long as two of them, or very short."""
+    q_free = [len(t.text) for i, t in enumerate(query) if i not in used_q]
+    c_free = [len(t.text) for j, t in enumerate(candidate) if j not in used_c]
+    if not q_free or not c_free:
+        return False
+    if min(q_free) <= MAX_JOINED_PARTS or min(c_free) <= MAX_JOINED_PARTS:
+        return True  # an acronym or initials
+    q_pair, c_pair = sum(sorted(q_free)[:2]), sum(sorted(c_free)[:2])
+    return (len(c_free) > 1 and max(q_free) + 3 >= c_pair) or (
+        len(q_free) > 1 and max(c_free) + 3 >= q_pair
+    )
 
 
 def _best_run(

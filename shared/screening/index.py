@@ -13,19 +13,19 @@ not locked here: the `Screener` serialises writers against readers.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from shared.screening.retrieve import Candidate, KeyGroup, find_candidates
 from shared.screening.similarity import SIM_SYMBOL, consonant_skeleton, fuzzy_similarity
 from shared.screening.tokens import WEIGHT_PARTICLE, NameForm, Token
 
-MIN_TYPO_KEY_LENGTH = 4
+MIN_TYPO_KEY_LENGTH = 3
+SHORT_TOKEN_LENGTH = 3
 MAX_SEED_POSTING = 100
 """A key in more names than this only adds to names found otherwise (unless nothing else is)."""
-_NOTHING = (0.0, 0.0)
 MAX_CACHED_LOOKUPS = 50_000
 MIN_SKELETON_LENGTH = 3
 SIM_SOUND = 0.5
@@ -34,16 +34,6 @@ RARE_DF = 10
 """A token in this many names or fewer counts as fully rare."""
 RARITY_FLOOR = 0.5
 """The commonest token still weighs half its prior when scoring."""
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    name_id: int
-    evidence: float
-    """Summed inverse document frequency of the keys shared: ranks candidates."""
-    matched: float
-    """Query weight the shared keys stand for, however similar (an overestimate): bounds the
-    final score."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +106,11 @@ class NameIndex:
         self._masses.clear()
 
     def mass(self, name_id: int) -> float:
-        """The rarity-weighted weight of a name's retrievable tokens."""
+        """The rarity-weighted weight of a name's tokens that enter the score bound."""
         found = self._masses.get(name_id)
         if found is None:
             tokens = self.name(name_id).form.tokens
-            found = sum(t.weight * self.rarity(t.text) for t in tokens if is_retrievable(t))
+            found = sum(t.weight * self.rarity(t.text) for t in tokens if is_bounded(t))
             self._masses[name_id] = found
         return found
 
@@ -142,99 +132,39 @@ class NameIndex:
     def candidates(
         self, tokens: Sequence[Token], limit: int, min_matched: float = 0.0
     ) -> list[Candidate]:
-        """Names sharing evidence with the query tokens, the `limit` best by summed rarity.
+        """Names sharing evidence with the query tokens: see `shared.screening.retrieve`."""
+        return find_candidates(self._groups(tokens), limit, min_matched)
 
-        Each query token counts once per name, through its best key (the token itself, a typo
-        neighbour, a given-name symbol). Keys in many names (`trading`, `company`) do not bring
-        in candidates of their own, unless nothing rarer matched: they only add to the evidence
-        of names already found. Names sharing less than `min_matched` of the query's weight
-        cannot reach the caller's cutoff and are dropped.
-        """
-        evidence: dict[int, float] = {}
-        matched: dict[int, float] = {}
-        frequent: list[tuple[set[int], float, float]] = []
-        for lookups, mass in self._lookups(tokens):
-            if len(lookups) == 1:
-                self._add_key(lookups[0], mass, evidence, matched, frequent)
-                continue
-            best: dict[int, tuple[float, float]] = {}
+    def _groups(self, tokens: Sequence[Token]) -> list[KeyGroup]:
+        groups: list[KeyGroup] = []
+        for lookups, mass, short in self._lookups(tokens):
+            group = KeyGroup(mass)
             for key, similarity in lookups:
                 posting = self._postings[key]
                 weight = similarity * math.log1p(self._count / len(posting))
-                if len(posting) > MAX_SEED_POSTING:
-                    frequent.append((posting, weight, mass))
-                    continue
-                pair = (weight, mass)
-                for name_id in posting:
-                    if best.get(name_id, _NOTHING)[0] < weight:
-                        best[name_id] = pair
-            for name_id, (weight, share) in best.items():
-                evidence[name_id] = evidence.get(name_id, 0.0) + weight
-                matched[name_id] = matched.get(name_id, 0.0) + share
-        if frequent:
-            self._add_frequent(frequent, evidence, matched, min_matched)
-        if min_matched > 0.0:
-            evidence = {i: e for i, e in evidence.items() if matched[i] >= min_matched}
-        ranked = heapq.nlargest(limit, evidence.items(), key=lambda item: item[1])
-        return [Candidate(name_id, score, matched[name_id]) for name_id, score in ranked]
+                # A short token's typo neighbours are many (kim: kin, jim, him): they only add.
+                boost_only = len(posting) > MAX_SEED_POSTING or (short and similarity < 1.0)
+                (group.frequent if boost_only else group.seeds).append((posting, weight))
+            groups.append(group)
+        return groups
 
-    def _add_key(
-        self,
-        lookup: tuple[str, float],
-        mass: float,
-        evidence: dict[int, float],
-        matched: dict[int, float],
-        frequent: list[tuple[set[int], float, float]],
-    ) -> None:
-        key, similarity = lookup
-        posting = self._postings[key]
-        weight = similarity * math.log1p(self._count / len(posting))
-        share = mass
-        if len(posting) > MAX_SEED_POSTING:
-            frequent.append((posting, weight, share))
-            return
-        get = evidence.get
-        for name_id in posting:
-            evidence[name_id] = get(name_id, 0.0) + weight
-            matched[name_id] = matched.get(name_id, 0.0) + share
-
-    def _add_frequent(
-        self,
-        frequent: list[tuple[set[int], float, float]],
-        evidence: dict[int, float],
-        matched: dict[int, float],
-        min_matched: float,
-    ) -> None:
-        most = sum(share for _, _, share in frequent)
-        if not evidence:
-            if most < min_matched:
-                return  # common words alone cannot carry this query to the cutoff
-            # Only common words matched: the names with the rarest of them are the candidates.
-            posting, weight, share = min(frequent, key=lambda item: len(item[0]))
-            evidence.update(dict.fromkeys(posting, 0.0))
-            matched.update(dict.fromkeys(posting, 0.0))
-        elif min_matched > 0.0:
-            for name_id in [i for i, m in matched.items() if m + most < min_matched]:
-                del evidence[name_id]
-        for posting, weight, share in frequent:
-            for name_id in evidence:
-                if name_id in posting:
-                    evidence[name_id] += weight
-                    matched[name_id] += share
-
-    def _lookups(self, tokens: Sequence[Token]) -> Iterator[tuple[list[tuple[str, float]], float]]:
-        """(keys with their similarity, query weight they stand for), token by token."""
+    def _lookups(
+        self, tokens: Sequence[Token]
+    ) -> Iterator[tuple[list[tuple[str, float]], float, bool]]:
+        """(keys with their similarity, query weight they stand for, whether the token is
+        short), token by token, then for adjacent tokens joined."""
         for token in tokens:
             if is_retrievable(token):
-                yield self._lookup(token), token.weight * self.rarity(token.text)
+                mass = token.weight * self.rarity(token.text)
+                yield self._lookup(token), mass, len(token.text) <= SHORT_TOKEN_LENGTH
         for left, right in itertools.pairwise(tokens):
             joined = left.text + right.text
             mass = left.weight + right.weight
             for key in (joined, "=" + joined):
                 if key in self._postings:
-                    yield [(key, 1.0)], mass
+                    yield [(key, 1.0)], mass, False
         if len(tokens) == 1 and "=" + tokens[0].text in self._postings:
-            yield [("=" + tokens[0].text, 1.0)], tokens[0].weight
+            yield [("=" + tokens[0].text, 1.0)], tokens[0].weight, False
 
     def _lookup(self, token: Token) -> list[tuple[str, float]]:
         words = self._words.get(token.text)
@@ -251,7 +181,7 @@ class NameIndex:
         found: dict[str, float] = {}
         if text in self._postings:
             found[text] = 1.0
-        if len(text) >= MIN_TYPO_KEY_LENGTH - 1:
+        if len(text) >= MIN_TYPO_KEY_LENGTH:
             for key in _deletions(text):
                 for word in self._typos.get(key, ()):
                     if word not in found:
@@ -277,6 +207,12 @@ class NameIndex:
             for deleted in _deletions(key):
                 _discard(self._typos, deleted, key)
             _discard(self._sounds, consonant_skeleton(key), key)
+
+
+def is_bounded(token: Token) -> bool:
+    """Whether a token's weight enters the score bound: every token retrieval looks up, since
+    the typo index covers every token that the scorer lets a typo match (three letters up)."""
+    return is_retrievable(token)
 
 
 def is_retrievable(token: Token) -> bool:

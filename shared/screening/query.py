@@ -8,7 +8,7 @@ from shared.schemas.screened import Match
 from shared.screening.entries import EntryIndex, IndexedEntry
 from shared.screening.explain import explain_names
 from shared.screening.identifiers import types_compatible
-from shared.screening.index import IndexedName, NameIndex, is_retrievable
+from shared.screening.index import IndexedName, NameIndex, is_bounded
 from shared.screening.normalise import analyse_name
 from shared.screening.score import ORG_COSTS, PERSON_COSTS, NameScore, score_names
 from shared.screening.tokens import NameClass, NameForm, Token
@@ -50,25 +50,22 @@ class Query:
         return found
 
     def retrieval_tokens(self) -> list[Token]:
-        """The tokens to look up: of the query's own class, or when that is unknown of its
-        reading as an organisation (legal forms apart), with the given-name symbols of its
-        reading as a person."""
+        """The tokens to look up: of the query's own class or, when that is unknown, of its
+        reading as an organisation (legal forms apart). A name in another script also takes
+        the given-name symbols of its reading as a person (محمد ~ Mohammed); a Latin one finds
+        its spelling variants through typo and sound-alike keys, and is read as a person only
+        when a person candidate is worth scoring."""
         if self.name_class is not None:
             return list(self.form(self.name_class).tokens)
-        if self.named_like_company():
-            return list(self.form("org").tokens)
+        org = self.form("org")
+        if self.named_like_company() or all(t.native is None for t in org.tokens):
+            return list(org.tokens)
         symbols = {token.text: token.symbols for token in self.form("person").tokens}
         found: list[Token] = []
         for token in self.form("org").tokens:
             extra = symbols.get(token.text, frozenset())
             found.append(replace(token, symbols=token.symbols | extra) if extra else token)
         return found
-
-    def retrieved_as(self, name_class: NameClass) -> bool:
-        """Whether the retrieval tokens are those of the `name_class` reading, so that what they
-        shared bounds that reading's score. Not so for a person candidate of a query read as a
-        company: `Yu Hsiang PAO` lost `pao` as a legal form, the person reading keeps it."""
-        return name_class != "person" or not self.named_like_company()
 
     def named_like_company(self) -> bool:
         return self.name_class is None and bool(self.form("org").legal)
@@ -150,22 +147,23 @@ def _name_matches(
     masses: dict[NameClass, float] = {}
     best: dict[str, ScoredEntry] = {}
     tokens = query.retrieval_tokens()
-    floor = _least_shared(query, sum(weigh(t) for t in tokens if is_retrievable(t)), cutoff)
+    floor = _least_shared(query, sum(weigh(t) for t in tokens if is_bounded(t)), cutoff)
     for candidate in names.candidates(tokens, CANDIDATE_LIMIT, floor):
         listed = names.name(candidate.name_id)
         name_class = listed.form.name_class
         if query.name_class is not None and query.name_class != name_class:
             continue
-        query_form = query.form(name_class)
         if name_class not in masses:
-            masses[name_class] = sum(weigh(t) for t in query_form.tokens if is_retrievable(t))
+            retrieved = query.form(name_class).tokens if query.name_class else tokens
+            masses[name_class] = sum(weigh(t) for t in retrieved if is_bounded(t))
         own_mass = names.mass(candidate.name_id)
         bound = _upper_bound(candidate.matched, masses[name_class], own_mass, name_class)
-        if bound < cutoff - PRUNE_MARGIN and query.retrieved_as(name_class):
+        if bound < cutoff - PRUNE_MARGIN:
             continue
         indexed = entries.get(listed.key)
         if indexed is None:
             continue
+        query_form = query.form(name_class)
         scored = score_names(query_form, listed.form, weigh)
         entry_score = _adjusted(query, listed, scored)
         current = best.get(listed.key)
@@ -195,8 +193,10 @@ def _upper_bound(
     if matched <= 0.0:
         return 0.0
     costs = PERSON_COSTS if name_class == "person" else ORG_COSTS
-    missing = costs.query_extra * max(0.0, query_mass - matched)
-    missing += costs.candidate_extra * max(0.0, own_mass - matched)
+    query_extra = max(0.0, query_mass - matched)
+    own_extra = max(0.0, own_mass - matched)
+    missing = costs.query_extra * query_extra + costs.candidate_extra * own_extra
+    missing += costs.substitution * min(query_extra, own_extra)
     return matched / (matched + missing)
 
 
