@@ -28,6 +28,7 @@ from bench.pipeline import (
     Latency,
     Stage,
     Throughput,
+    drain,
     measure_latency,
     measure_throughput,
     prometheus_counters,
@@ -44,6 +45,7 @@ from shared.watchlists.sources import read_entries
 # p99 from (200 at 100/s for 20 s).
 LATENCY_PLANTED = 0.1
 SETTLE_S = 30.0
+DRAIN_TIMEOUT_S = 120.0
 TEMPLATES = 4000
 PARTY_CACHE_METRIC = "tradewatch_enrichment_party_cache"
 
@@ -95,33 +97,39 @@ def run_stack(
         stack.start()
         print(f"services ready in {time.monotonic() - started:.1f} s (index built); logs in {out}")
         listed = plantable(read_entries(args.list))
-        latencies = [] if "latency" in args.skip else run_latency(args, stack, listed)
         throughput = None
         if "throughput" not in args.skip:
-            factory = ShipmentFactory(
-                listed,
-                parties=args.parties,
-                planted_share=args.planted,
-                pool_size=args.counterparties,
-                new_party_share=args.new_parties,
-                new_marker=NEW_PARTY_MARKER,
-            )
-            enrichment = stack.services["enrichment"]
-            throughput = measure_throughput(
-                "pipeline",
-                settings.kafka_bootstrap_servers,
-                EncodedShipments(factory, TEMPLATES, stack.topic(SHIPMENTS_INGESTED.name), "T"),
-                pipeline_stages(stack),
-                {name: s.pid for name, s in stack.services.items()},
-                seconds=args.seconds,
-                warmup_s=args.warmup,
-                window=args.window,
-                counters=lambda: prometheus_counters(enrichment.metrics(), PARTY_CACHE_METRIC),
-            )
+            throughput = run_throughput(args, stack, listed)
             print("\n".join(throughput_lines(throughput, None)[:3]))
+            # The latency phases start from an empty pipeline (and warm caches).
+            drain(settings.kafka_bootstrap_servers, pipeline_stages(stack), DRAIN_TIMEOUT_S)
+        latencies = [] if "latency" in args.skip else run_latency(args, stack, listed)
     finally:
         stack.close()
     return throughput, latencies
+
+
+def run_throughput(args: argparse.Namespace, stack: Stack, listed: list[Planted]) -> Throughput:
+    factory = ShipmentFactory(
+        listed,
+        parties=args.parties,
+        planted_share=args.planted,
+        pool_size=args.counterparties,
+        new_party_share=args.new_parties,
+        new_marker=NEW_PARTY_MARKER,
+    )
+    enrichment = stack.services["enrichment"]
+    return measure_throughput(
+        "pipeline",
+        stack.config.bootstrap_servers,
+        EncodedShipments(factory, TEMPLATES, stack.topic(SHIPMENTS_INGESTED.name), "T"),
+        pipeline_stages(stack),
+        {name: s.pid for name, s in stack.services.items()},
+        seconds=args.seconds,
+        warmup_s=args.warmup,
+        window=args.window,
+        counters=lambda: prometheus_counters(enrichment.metrics(), PARTY_CACHE_METRIC),
+    )
 
 
 def pipeline_stages(stack: Stack) -> list[Stage]:
@@ -141,7 +149,8 @@ def run_latency(args: argparse.Namespace, stack: Stack, listed: list[Planted]) -
         # Unmeasured: the first requests pay for connections, caches and the first group joins.
         warm = ShipmentFactory(listed, planted_share=LATENCY_PLANTED, source="warmup", seed=1)
         warmup = [warm.make(f"W{i}") for i in range(300)]
-        measure_latency(watcher, url, stack.ingest_key, warmup, 100, settle_s=SETTLE_S)
+        pids = {name: s.pid for name, s in stack.services.items()}
+        measure_latency(watcher, url, stack.ingest_key, warmup, 100, settle_s=SETTLE_S, pids=pids)
         for rate in (int(r) for r in args.rates.split(",") if r):
             factory = ShipmentFactory(
                 listed,
@@ -155,7 +164,7 @@ def run_latency(args: argparse.Namespace, stack: Stack, listed: list[Planted]) -
             count = round(rate * args.latency_seconds)
             shipments = [factory.make(f"L{rate}-{i:07d}") for i in range(count)]
             result = measure_latency(
-                watcher, url, stack.ingest_key, shipments, rate, settle_s=SETTLE_S
+                watcher, url, stack.ingest_key, shipments, rate, settle_s=SETTLE_S, pids=pids
             )
             results.append(result)
             print(latency_lines([result])[2])

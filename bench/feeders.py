@@ -115,7 +115,8 @@ class Accepted:
     """What the HTTP feeder sent: when each shipment was accepted, which ones must alert."""
 
     at: dict[str, float] = field(default_factory=dict)
-    planted: set[str] = field(default_factory=set)
+    planted: dict[str, str] = field(default_factory=dict)
+    """shipment id -> the listed name it carries"""
     sent: int = 0
     failed_requests: int = 0
     first_failure: str = ""
@@ -181,4 +182,4 @@ class HttpRateFeeder:
             for shipment in tick:
                 self.accepted.at[shipment.shipment_id] = now
                 if shipment.planted is not None:
-                    self.accepted.planted.add(shipment.shipment_id)
+                    self.accepted.planted[shipment.shipment_id] = shipment.planted.name

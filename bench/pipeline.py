@@ -150,6 +150,27 @@ def _wait_with_bar(
             )
 
 
+def drain(bootstrap_servers: str, stages: list[Stage], timeout_s: float) -> None:
+    """Wait until every stage has committed up to the end of the topic it consumes."""
+    admin = KafkaAdmin(bootstrap_servers, client_id="tradewatch-bench-drain")
+    deadline = time.monotonic() + timeout_s
+    try:
+        with tqdm(desc="draining the pipeline", unit=" records", leave=False) as bar:
+            while time.monotonic() < deadline:
+                behind = sum(
+                    max(0, end - admin.committed_offsets(s.group_id, s.topic).get(p, 0))
+                    for s in stages
+                    for p, end in admin.end_offsets(s.topic).items()
+                )
+                bar.set_postfix_str(f"{behind:,} behind")
+                if behind == 0:
+                    return
+                time.sleep(0.5)
+    finally:
+        admin.close()
+    raise RuntimeError(f"the pipeline did not drain within {timeout_s:.0f} s")
+
+
 class AlertWatcher(threading.Thread):
     """Reads `alerts.v1` from the start; notes when each shipment's first `raised` arrived."""
 
@@ -187,6 +208,9 @@ class Latency:
     failed_requests: int
     first_failure: str
     seconds: list[float]
+    cpu: CpuUse
+    not_alerted: list[str]
+    """The listed names of (up to ten) planted shipments that raised no alert."""
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.seconds)
@@ -204,16 +228,22 @@ def measure_latency(
     rate_per_s: int,
     *,
     settle_s: float,
+    pids: Mapping[str, int | None],
     on_progress: Callable[[int], None] | None = None,
 ) -> Latency:
-    """POST `shipments` at `rate_per_s`; wait up to `settle_s` for the planted ones' alerts."""
+    """POST `shipments` at `rate_per_s`; wait up to `settle_s` for the planted ones' alerts.
+    CPU is counted while sending (every stage is busy then, at the rate)."""
     feeder = HttpRateFeeder(url, api_key, shipments, rate_per_s=rate_per_s)
+    cpu_before = snapshot(pids)
     started = time.monotonic()
     with tqdm(total=len(shipments), desc=f"latency at {rate_per_s}/s", leave=False) as bar:
         accepted: Accepted = feeder.run(on_tick=on_progress or bar.update)
     send_seconds = time.monotonic() - started
+    cpu = snapshot(pids).since(cpu_before)
     deadline = time.monotonic() + settle_s
-    while time.monotonic() < deadline and not accepted.planted <= watcher.first_alert_at.keys():
+    while (
+        time.monotonic() < deadline and not accepted.planted.keys() <= watcher.first_alert_at.keys()
+    ):
         time.sleep(0.1)
     seconds = [
         watcher.first_alert_at[sid] - accepted.at[sid]
@@ -230,4 +260,8 @@ def measure_latency(
         failed_requests=accepted.failed_requests,
         first_failure=accepted.first_failure,
         seconds=seconds,
+        cpu=cpu,
+        not_alerted=[
+            name for sid, name in accepted.planted.items() if sid not in watcher.first_alert_at
+        ][:10],
     )

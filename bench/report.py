@@ -108,6 +108,17 @@ def latency_lines(results: list[Latency]) -> list[str]:
         )
         if r.failed_requests:
             lines.append(f"           {r.failed_requests} requests failed, e.g. {r.first_failure}")
+        services = {k: v for k, v in r.cpu.by_component.items() if k != "bench driver"}
+        per_shipment = ", ".join(
+            f"{name} {seconds * 1000 / max(r.accepted, 1):.2f}"
+            for name, seconds in sorted(services.items())
+        )
+        lines.append(
+            f"           CPU ms per shipment: {per_shipment};"
+            f" machine busy {r.cpu.machine_busy_share:.0%}"
+        )
+        if r.not_alerted:
+            lines.append(f"           no alert for: {'; '.join(r.not_alerted)}")
     at_target = [r for r in results if r.rate_per_s == TARGET_P99_RATE]
     if at_target:
         p99 = at_target[0].percentile(0.99)
@@ -147,6 +158,7 @@ def as_json(
                 "p95_s": r.percentile(0.95),
                 "p99_s": r.percentile(0.99),
                 "failed_requests": r.failed_requests,
+                "not_alerted": r.not_alerted,
             }
             for r in lat
         ],

@@ -74,9 +74,11 @@ class ShipmentFactory:
     """Shipments of `parties` parties each, a share `planted_share` naming a listed party.
 
     Counterparties recur like real trade: each party is drawn from a pool of `pool_size`
-    ordinary organisations, except a share `new_party_share` made up afresh. With `new_marker`,
-    a fresh party's name carries that token, for the caller to replace with a word never used
-    before (`unique_word`): then it is new to every cache, however often a shipment is reused.
+    ordinary organisations (the same pool for every factory with the same `pool_seed`, so that
+    one phase of a benchmark warms the caches for the next), except a share `new_party_share`
+    made up afresh, with a word in its name never used before: new to every cache. With
+    `new_marker`, that word is left for the caller to fill in (`unique_word`), for shipments
+    encoded once and reused.
     """
 
     def __init__(
@@ -90,6 +92,7 @@ class ShipmentFactory:
         new_marker: str | None = None,
         source: str = SOURCE,
         seed: int = 7,
+        pool_seed: int = 11,
     ) -> None:
         if not listed and planted_share > 0:
             raise ValueError("planting sanctioned parties needs a list with organisations")
@@ -99,21 +102,31 @@ class ShipmentFactory:
         self._planted_share = planted_share
         self._new_party_share = new_party_share
         self._new_marker = new_marker
+        # Words of this factory's fresh parties: disjoint from other seeds' below 10 million.
+        self._new_words = seed * 10_000_000
         self._source = source
-        self._pool = [self._ordinary() for _ in range(pool_size)]
+        pool_rng = random.Random(pool_seed)
+        self._pool = [self._ordinary(pool_rng) for _ in range(pool_size)]
         self._declared_at = datetime.now(UTC).replace(microsecond=0).isoformat()
 
-    def _ordinary(self, marker: str | None = None) -> dict[str, Any]:
-        words = self._rng.sample(WORDS, self._rng.choice((2, 2, 3)))
-        if marker is not None:
-            words.insert(1, marker)
+    def _ordinary(self, rng: random.Random, new_word: str | None = None) -> dict[str, Any]:
+        words = rng.sample(WORDS, rng.choice((2, 2, 3)))
+        if new_word is not None:
+            words.insert(1, new_word)
         party: dict[str, Any] = {
-            "name": f"{' '.join(words)} {self._rng.choice(LEGAL_FORMS)}",
-            "country": self._rng.choice(COUNTRIES),
+            "name": f"{' '.join(words)} {rng.choice(LEGAL_FORMS)}",
+            "country": rng.choice(COUNTRIES),
         }
-        if self._rng.random() < 0.3:
-            party["identifiers"] = {"tax_id": str(self._rng.randrange(10**9, 10**10))}
+        if rng.random() < 0.3:
+            party["identifiers"] = {"tax_id": str(rng.randrange(10**9, 10**10))}
         return party
+
+    def _new_party(self) -> dict[str, Any]:
+        word = self._new_marker
+        if word is None:
+            word = unique_word(self._new_words)
+            self._new_words += 1
+        return self._ordinary(self._rng, word)
 
     def make(self, shipment_id: str, *, plant: bool | None = None) -> Shipment:
         """One shipment; `plant` forces (True) or forbids (False) a listed party."""
@@ -123,7 +136,7 @@ class ShipmentFactory:
         parties = [dict(p) for p in self._rng.sample(self._pool, self._parties)]
         for index in range(len(parties)):
             if self._rng.random() < self._new_party_share:
-                parties[index] = self._ordinary(self._new_marker)
+                parties[index] = self._new_party()
         for index, party in enumerate(parties):
             party["role"] = ROLES[index % len(ROLES)]
         if planted is not None:
