@@ -49,7 +49,7 @@ class _State:
 
 def align(query: NameForm, candidate: NameForm) -> Alignment:
     state = _State([], set(), set())
-    _pair_tokens(query.tokens, candidate.tokens, state)
+    _pair_tokens(query.tokens, candidate.tokens, state, candidate.name_class != "person")
     if len(state.used_q) < len(query.tokens) and len(state.used_c) < len(candidate.tokens):
         _pair_spans(query, candidate, state)
         whole_acronym = candidate.name_class != "person"
@@ -60,7 +60,9 @@ def align(query: NameForm, candidate: NameForm) -> Alignment:
     return Alignment(tuple(state.pairs), q_extra, c_extra)
 
 
-def _pair_tokens(query: tuple[Token, ...], candidate: tuple[Token, ...], state: _State) -> None:
+def _pair_tokens(
+    query: tuple[Token, ...], candidate: tuple[Token, ...], state: _State, sounds: bool
+) -> None:
     _pair_identical(query, candidate, state)
     scored: list[tuple[float, float, float, int, int, str]] = []
     q_len, c_len = len(query), len(candidate)
@@ -70,7 +72,7 @@ def _pair_tokens(query: tuple[Token, ...], candidate: tuple[Token, ...], state: 
         for j, right in enumerate(candidate):
             if j in state.used_c:
                 continue
-            similarity, rule = token_similarity(left, right)
+            similarity, rule = token_similarity(left, right, sounds)
             if similarity >= MIN_PAIR_SIMILARITY:
                 drift = -abs(i / q_len - j / c_len)
                 scored.append((similarity, left.weight + right.weight, drift, i, j, rule))

@@ -15,6 +15,7 @@ _HOW = {
     "typo": "~",
     "joined": "~",
     "acronym": "≈",
+    "sound": "~",
 }
 _RULE_WORDS = {
     "symbol": "same name or word class",
@@ -22,6 +23,7 @@ _RULE_WORDS = {
     "typo": "typo",
     "joined": "split/joined",
     "acronym": "acronym",
+    "sound": "sounds alike",
 }
 
 

@@ -133,18 +133,24 @@ class NameIndex:
         self, tokens: Sequence[Token], limit: int, min_matched: float = 0.0
     ) -> list[Candidate]:
         """Names sharing evidence with the query tokens: see `shared.screening.retrieve`."""
-        return find_candidates(self._groups(tokens), limit, min_matched)
+        return find_candidates(self._groups(tokens), limit, min_matched, self.mass)
 
     def _groups(self, tokens: Sequence[Token]) -> list[KeyGroup]:
         groups: list[KeyGroup] = []
+        tokens_text = {token.text for token in tokens}
         for lookups, mass, short in self._lookups(tokens):
             group = KeyGroup(mass)
+            common = short  # a short token's typo neighbours are many (kim: kin, jim, him)
             for key, similarity in lookups:
                 posting = self._postings[key]
                 weight = similarity * math.log1p(self._count / len(posting))
-                # A short token's typo neighbours are many (kim: kin, jim, him): they only add.
-                boost_only = len(posting) > MAX_SEED_POSTING or (short and similarity < 1.0)
+                exact = key in tokens_text
+                # Neighbours of a frequent token (muhammad: muhamad, muhammed) are no rarer
+                # evidence than the token itself: like it, they only add.
+                boost_only = len(posting) > MAX_SEED_POSTING or (common and not exact)
                 (group.frequent if boost_only else group.seeds).append((posting, weight))
+                if exact and len(posting) > MAX_SEED_POSTING:
+                    group.exact, common = posting, True
             groups.append(group)
         return groups
 

@@ -191,6 +191,8 @@ def _prior_weight(
         return WEIGHT_INITIAL if _PATRONYMIC.search(text) else WEIGHT_NAME
     if tag == NamePartTag.STOP:
         return WEIGHT_PARTICLE
+    if len(text) == 2:
+        return WEIGHT_INITIAL  # `IK` (investment company), `MC`: abbreviations weigh less
     weight = WEIGHT_NAME
     for symbol in classes:
         weight = min(weight, _CLASS_WEIGHTS.get(symbol[:2], WEIGHT_NAME))

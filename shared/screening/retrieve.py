@@ -10,6 +10,7 @@ weight is dropped before ranking.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 Posting = set[int]
@@ -32,12 +33,18 @@ class KeyGroup:
     mass: float
     seeds: list[tuple[Posting, float]] = field(default_factory=list)
     frequent: list[tuple[Posting, float]] = field(default_factory=list)
+    exact: Posting | None = None
+    """The posting of the token itself, when it is a frequent key."""
 
     def seeded(self, name_id: int) -> bool:
         return any(name_id in posting for posting, _ in self.seeds)
 
 
-def find_candidates(groups: list[KeyGroup], limit: int, min_matched: float) -> list[Candidate]:
+def find_candidates(
+    groups: list[KeyGroup], limit: int, min_matched: float, size: Callable[[int], float]
+) -> list[Candidate]:
+    """The `limit` names with the most evidence; among equals, the shortest (by `size`), which
+    have the least left over against the query."""
     evidence: dict[int, float] = {}
     matched: dict[int, float] = {}
     for group in groups:
@@ -48,7 +55,7 @@ def find_candidates(groups: list[KeyGroup], limit: int, min_matched: float) -> l
         if not evidence:
             if most < min_matched:
                 return []  # common words alone cannot carry this query to the cutoff
-            rarest = min((p for g in frequent for p, _ in g.frequent), key=len)
+            rarest = _rarest_posting(frequent)
             evidence, matched = dict.fromkeys(rarest, 0.0), dict.fromkeys(rarest, 0.0)
         elif min_matched > 0.0:
             for name_id in [i for i, m in matched.items() if m + most < min_matched]:
@@ -57,8 +64,15 @@ def find_candidates(groups: list[KeyGroup], limit: int, min_matched: float) -> l
             _boost(group, evidence, matched)
     if min_matched > 0.0:
         evidence = {i: e for i, e in evidence.items() if matched[i] >= min_matched}
-    ranked = heapq.nlargest(limit, evidence.items(), key=lambda item: item[1])
+    ranked = heapq.nlargest(limit, evidence.items(), key=lambda item: (item[1], -size(item[0])))
     return [Candidate(name_id, score, matched[name_id]) for name_id, score in ranked]
+
+
+def _rarest_posting(frequent: list[KeyGroup]) -> Posting:
+    """The smallest posting of a key a query token matched exactly (`muhammad` itself, not a
+    given-name symbol that only some of its spellings carry), else the smallest of all."""
+    exact = [group.exact for group in frequent if group.exact is not None]
+    return min(exact or [p for g in frequent for p, _ in g.frequent], key=len)
 
 
 def _seed(group: KeyGroup, evidence: dict[int, float], matched: dict[int, float]) -> None:

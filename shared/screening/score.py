@@ -11,6 +11,7 @@ costs extra (`Saddam Hussein al-Tikriti` is not `Saddam Hussein al-Dulaimi`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ LEGAL_CONFLICT = 0.93
 PATRONYM_CONFLICT = 0.8
 """Factor when `X bin Y` meets `Y bin X`: the father's name is not the given name."""
 WHOLE_NAME_MIN_LENGTH = 8
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +76,25 @@ def score_names(query: NameForm, candidate: NameForm, weigh: Weigh = prior_weigh
 
 
 def _whole_name_similarity(query: NameForm, candidate: NameForm) -> float:
-    """The names spelt out in full, legal forms included, a typo or two apart, numbers equal."""
-    left, right = query.full, candidate.full
-    shorter = min(len(left), len(right))
-    if candidate.name_class == "person" or shorter < WHOLE_NAME_MIN_LENGTH:
+    """The names spelt out without spaces, a typo or two apart (`SiemensAG`, `S7` / `S 7`),
+    with and without their legal forms; numbers must be the same."""
+    if candidate.name_class == "person":
         return 0.0  # person names are handled token by token: one letter can be an initial
-    if query.numbers != candidate.numbers:
+    if _numbers(query) != _numbers(candidate):
+        return 0.0  # `Fund II` / `Fund III` are two funds, however close the spelling
+    core = "".join(t.text for t in query.tokens), "".join(t.text for t in candidate.tokens)
+    return max(_spelling_similarity(query.full, candidate.full), _spelling_similarity(*core))
+
+
+def _numbers(form: NameForm) -> set[str]:
+    """Numbers as tokens (`II`, `forty four`) and as digits anywhere (`S7`)."""
+    found = {str(t.number) for t in form.tokens if t.number is not None}
+    return found | {digits.lstrip("0") or "0" for digits in _DIGITS.findall(form.full)}
+
+
+def _spelling_similarity(left: str, right: str) -> float:
+    shorter = min(len(left), len(right))
+    if shorter < WHOLE_NAME_MIN_LENGTH:
         return 0.0
     budget = 1 if shorter < 20 else 2
     distance = OSA.distance(left, right, score_cutoff=budget)

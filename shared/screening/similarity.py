@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz.distance import OSA
 
 from shared.screening.scripts import is_syllabic
@@ -12,6 +14,9 @@ SIM_SYMBOL = 0.95
 (Corp ~ Corporation)."""
 SIM_INITIAL = 0.9
 MIN_NAME_SYMBOL_LENGTH = 4
+SIM_SOUND = 0.75
+MIN_SOUND_LENGTH = 5
+MIN_SOUND_CONSONANTS = 4
 """`V` for `Vladimir`; the initial itself weighs half a name token."""
 
 
@@ -43,6 +48,10 @@ _SOUND_TABLE = str.maketrans(
 )
 
 
+_FIRST_SOUND = str.maketrans({"c": "k", "q": "k", "w": "v", "z": "s", "x": "k"})
+
+
+@lru_cache(maxsize=65536)
 def consonant_skeleton(text: str) -> str:
     """The consonants as they sound, vowels and `h` dropped, doubles collapsed: `concern`,
     `konkern` (back from Cyrillic) and `kontsern` all give `knkrn`-like keys close enough to
@@ -53,8 +62,11 @@ def consonant_skeleton(text: str) -> str:
     return "".join(ch for i, ch in enumerate(text) if i == 0 or ch != text[i - 1])
 
 
-def token_similarity(left: Token, right: Token) -> tuple[float, str]:
-    """Similarity in 0..1 and the rule that gave it: exact, number, symbol, initial, typo."""
+def token_similarity(left: Token, right: Token, sounds: bool = False) -> tuple[float, str]:
+    """Similarity in 0..1 and the rule that gave it: exact, number, symbol, initial, typo,
+    sound. With `sounds`, words spelt apart but sounding alike count (`kompleks` ~ `complex`,
+    spelt back from Cyrillic); not for persons, whose names share consonants without being the
+    same (Mahmoud, Mohammed)."""
     if left.native is not None and right.native is not None:
         return _native_similarity(left.native, right.native)
     if left.text == right.text:
@@ -72,7 +84,19 @@ def token_similarity(left: Token, right: Token) -> tuple[float, str]:
     shares = left.symbols and right.symbols and not left.symbols.isdisjoint(right.symbols)
     if shares and _symbol_counts(left, right):
         return max(SIM_SYMBOL, fuzzy), "symbol"
+    if sounds and fuzzy < SIM_SOUND and _sound_alike(left.text, right.text):
+        return SIM_SOUND, "sound"
     return fuzzy, "typo"
+
+
+def _sound_alike(left: str, right: str) -> bool:
+    """Same consonants, enough of them (`kmplks`), and the same first sound."""
+    if min(len(left), len(right)) < MIN_SOUND_LENGTH or abs(len(left) - len(right)) > 2:
+        return False
+    skeleton = consonant_skeleton(left)
+    if len(skeleton) < MIN_SOUND_CONSONANTS or skeleton != consonant_skeleton(right):
+        return False
+    return left[0].translate(_FIRST_SOUND) == right[0].translate(_FIRST_SOUND)
 
 
 def _symbol_counts(left: Token, right: Token) -> bool:
