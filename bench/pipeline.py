@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import orjson
 from prometheus_client.parser import text_string_to_metric_families
@@ -171,6 +172,17 @@ def drain(bootstrap_servers: str, stages: list[Stage], timeout_s: float) -> None
     raise RuntimeError(f"the pipeline did not drain within {timeout_s:.0f} s")
 
 
+@dataclass(frozen=True)
+class AlertSeen:
+    """When a shipment's first `raised` event was received, and the two times it carries:
+    `raised_at` (alerting's clock when it began the batch's transaction) and the record's
+    CreateTime (the outbox publisher's send)."""
+
+    received_s: float
+    raised_s: float
+    published_s: float
+
+
 class AlertWatcher(threading.Thread):
     """Reads `alerts.v1` from the start; notes when each shipment's first `raised` arrived."""
 
@@ -178,7 +190,7 @@ class AlertWatcher(threading.Thread):
         super().__init__(name="alerts-watcher", daemon=True)
         self._reader = KafkaTopicReader(bootstrap_servers, topic, "tradewatch-bench-alerts")
         self._stopping = threading.Event()
-        self.first_alert_at: dict[str, float] = {}
+        self.seen: dict[str, AlertSeen] = {}
 
     def run(self) -> None:
         try:
@@ -187,8 +199,13 @@ class AlertWatcher(threading.Thread):
                 now = time.time()
                 for record in records:
                     event = orjson.loads(record.value or b"{}")
-                    if event.get("event") == "raised":
-                        self.first_alert_at.setdefault(str(event.get("shipment_id")), now)
+                    shipment_id = str(event.get("shipment_id"))
+                    if event.get("event") != "raised" or shipment_id in self.seen:
+                        continue
+                    raised = datetime.fromisoformat(str(event["raised_at"]).replace("Z", "+00:00"))
+                    self.seen[shipment_id] = AlertSeen(
+                        now, raised.timestamp(), record.timestamp_ms / 1000
+                    )
         finally:
             self._reader.close()
 
@@ -208,12 +225,15 @@ class Latency:
     failed_requests: int
     first_failure: str
     seconds: list[float]
+    stages: dict[str, list[float]]
+    """The latency in three parts: accepted -> alerting's batch (two Kafka hops, enrichment),
+    -> published on alerts.v1 (the database transaction, the outbox), -> received."""
     cpu: CpuUse
     not_alerted: list[str]
     """The listed names of (up to ten) planted shipments that raised no alert."""
 
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.seconds)
+    def percentile(self, share: float, stage: str | None = None) -> float:
+        ordered = sorted(self.seconds if stage is None else self.stages[stage])
         if not ordered:
             return float("nan")
         # Nearest rank: the smallest value with at least `share` of the values at or below it.
@@ -241,15 +261,17 @@ def measure_latency(
     send_seconds = time.monotonic() - started
     cpu = snapshot(pids).since(cpu_before)
     deadline = time.monotonic() + settle_s
-    while (
-        time.monotonic() < deadline and not accepted.planted.keys() <= watcher.first_alert_at.keys()
-    ):
+    while time.monotonic() < deadline and not accepted.planted.keys() <= watcher.seen.keys():
         time.sleep(0.1)
-    seconds = [
-        watcher.first_alert_at[sid] - accepted.at[sid]
-        for sid in accepted.planted
-        if sid in watcher.first_alert_at
+    seen = [
+        (accepted.at[sid], watcher.seen[sid]) for sid in accepted.planted if sid in watcher.seen
     ]
+    seconds = [alert.received_s - at for at, alert in seen]
+    stages = {
+        "to alerting": [alert.raised_s - at for at, alert in seen],
+        "to alerts.v1": [alert.published_s - alert.raised_s for _, alert in seen],
+        "to consumer": [alert.received_s - alert.published_s for _, alert in seen],
+    }
     return Latency(
         rate_per_s=rate_per_s,
         sent=accepted.sent,
@@ -260,8 +282,9 @@ def measure_latency(
         failed_requests=accepted.failed_requests,
         first_failure=accepted.first_failure,
         seconds=seconds,
+        stages=stages,
         cpu=cpu,
-        not_alerted=[
-            name for sid, name in accepted.planted.items() if sid not in watcher.first_alert_at
-        ][:10],
+        not_alerted=[name for sid, name in accepted.planted.items() if sid not in watcher.seen][
+            :10
+        ],
     )

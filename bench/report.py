@@ -108,6 +108,11 @@ def latency_lines(results: list[Latency]) -> list[str]:
         )
         if r.failed_requests:
             lines.append(f"           {r.failed_requests} requests failed, e.g. {r.first_failure}")
+        parts = "; ".join(
+            f"{stage} {r.percentile(0.5, stage) * 1000:.0f}/{r.percentile(0.99, stage) * 1000:.0f}"
+            for stage in r.stages
+        )
+        lines.append(f"           p50/p99 ms by part: {parts}")
         services = {k: v for k, v in r.cpu.by_component.items() if k != "bench driver"}
         per_shipment = ", ".join(
             f"{name} {seconds * 1000 / max(r.accepted, 1):.2f}"
