@@ -62,6 +62,10 @@ class NameIndex:
     def __len__(self) -> int:
         return self._count
 
+    def key_count(self) -> int:
+        """Retrieval keys, typo keys and sound keys held: zero once every name is removed."""
+        return len(self._postings) + len(self._typos) + len(self._sounds)
+
     def name(self, name_id: int) -> IndexedName:
         found = self._names[name_id]
         if found is None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 
 from shared.screening.align import Alignment, align
-from shared.screening.tokens import WEIGHT_GENERIC, NameForm, Token
+from shared.screening.tokens import WEIGHT_GENERIC, WEIGHT_NAME, WEIGHT_PLACE, NameForm, Token
 
 Weigh = Callable[[Token], float]
 
@@ -33,13 +33,17 @@ class Costs:
 
 
 PERSON_COSTS = Costs(query_extra=0.35, candidate_extra=0.35, substitution=2.0, extra_floor=0.0)
-ORG_COSTS = Costs(query_extra=1.0, candidate_extra=0.7, substitution=1.0, extra_floor=0.8)
+ORG_COSTS = Costs(query_extra=1.0, candidate_extra=0.7, substitution=1.0, extra_floor=0.6)
 
 NUMBER_CONFLICT = 0.8
 """Factor when both names carry numbers that disagree: `Fund VIII` is not `Fund IX`."""
+QUERY_PLACE_FACTOR = 0.4
+"""What a place costs that only the query names, relative to its weight."""
+NUMBER_ALONE = 0.85
+"""Factor when only one organisation or vessel name carries a number."""
 LEGAL_CONFLICT = 0.93
 """Factor when both names carry legal forms of different classes: `AG` (JSC) vs `GmbH` (LLC)."""
-PATRONYM_CONFLICT = 0.8
+PATRONYM_CONFLICT = 0.6
 """Factor when `X bin Y` meets `Y bin X`: the father's name is not the given name."""
 WHOLE_NAME_MIN_LENGTH = 8
 _DIGITS = re.compile(r"\d+")
@@ -65,13 +69,13 @@ def score_names(query: NameForm, candidate: NameForm, weigh: Weigh = prior_weigh
     costs = PERSON_COSTS if candidate.name_class == "person" else ORG_COSTS
     score = _weighted_ratio(query.tokens, candidate.tokens, alignment, costs, weigh)
     rules: list[str] = []
-    for factor, rule in _conflicts(query, candidate, alignment):
-        score *= factor
-        rules.append(rule)
     whole = _whole_name_similarity(query, candidate)
     if whole > score:
         score = whole
         rules.append("whole name within one or two typos")
+    for factor, rule in _conflicts(query, candidate, alignment):
+        score *= factor
+        rules.append(rule)
     return NameScore(min(1.0, max(0.0, score)), alignment, tuple(rules))
 
 
@@ -119,18 +123,31 @@ def _weighted_ratio(
         ) / 2
         matched += pair.similarity * weight
         total += weight
-    query_extra = sum(_extra_weight(query[i], weigh, costs) for i in alignment.query_extra)
+    last = max(i for pair in alignment.pairs for i in pair.query)
+    query_extra = sum(
+        _extra_weight(query[i], weigh, costs, trailing=i > last) for i in alignment.query_extra
+    )
     candidate_extra = sum(
-        _extra_weight(candidate[j], weigh, costs) for j in alignment.candidate_extra
+        _extra_weight(candidate[j], weigh, costs, listed=True) for j in alignment.candidate_extra
     )
     total += costs.query_extra * query_extra + costs.candidate_extra * candidate_extra
     total += costs.substitution * min(query_extra, candidate_extra)
     return matched / total if total > 0 else 0.0
 
 
-def _extra_weight(token: Token, weigh: Weigh, costs: Costs) -> float:
-    """A generic word left over still makes another entity: `CRYSTALORD SYSTEMS`."""
+def _extra_weight(
+    token: Token, weigh: Weigh, costs: Costs, listed: bool = False, trailing: bool = False
+) -> float:
+    """A generic word left over still makes another entity (`CRYSTALORD SYSTEMS`), and a place
+    only the listed name has a regional one (`Banco Santander Chile`). A place the query adds
+    at the end is often just where the party is (`AURUS LLC, RUSSIA`); at the start it is part
+    of the name (`SHARJAH INSTRUMENTS`)."""
     weight = weigh(token)
+    if costs.extra_floor > 0.0 and token.weight == WEIGHT_PLACE:
+        if listed:
+            return max(weight, WEIGHT_NAME)
+        if trailing:
+            return weight * QUERY_PLACE_FACTOR
     if token.weight >= WEIGHT_GENERIC and costs.extra_floor > weight:
         return costs.extra_floor
     return weight
@@ -144,6 +161,9 @@ def _conflicts(
     c_numbers = {candidate.tokens[j].number for j in alignment.candidate_extra} - {None}
     if q_numbers and c_numbers:
         found.append((NUMBER_CONFLICT, "numbers disagree"))
+    elif (q_numbers or c_numbers) and candidate.name_class != "person":
+        # `Bowne Global Solutions II` is the second of a series, not the first.
+        found.append((NUMBER_ALONE, "a number on one side only"))
     if query.legal and candidate.legal and query.legal.isdisjoint(candidate.legal):
         legal = f"{'/'.join(sorted(query.legal))} vs {'/'.join(sorted(candidate.legal))}"
         found.append((LEGAL_CONFLICT, f"legal forms differ: {legal}"))

@@ -19,10 +19,11 @@ from shared.schemas.screened import Match
 from shared.schemas.watchlist import WatchlistEntry, entry_key
 from shared.screening.entries import EntryIndex, IndexedEntry
 from shared.screening.identifiers import normalise_identifier, normalise_type
-from shared.screening.index import NameIndex
+from shared.screening.index import IndexedName, NameIndex
 from shared.screening.normalise import analyse_name, name_class_of
-from shared.screening.query import Query, rank_entries
-from shared.screening.score import score_names
+from shared.screening.query import Query
+from shared.screening.rank import best_reading, rank_entries
+from shared.screening.score import prior_weight
 
 DEFAULT_THRESHOLD = 0.7
 """Alert at or above this score: best F1 on the nomenklatura cases (docs/screening.md)."""
@@ -81,8 +82,10 @@ class Screener:
         lists are loaded.
         """
         name_class = name_class_of(schema) or "org"
-        left, right = analyse_name(name1, name_class), analyse_name(name2, name_class)
-        return score_names(left, right).score
+        listed = IndexedName("", name2, analyse_name(name2, name_class), weak=False)
+        query = Query.build(name1, None, (), name_class)
+        _, scored, factor = best_reading(query, listed, prior_weight)
+        return scored.score * factor
 
     def _upsert(self, entry: WatchlistEntry) -> None:
         self._entries.upsert(IndexedEntry.build(entry))
