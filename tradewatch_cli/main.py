@@ -20,6 +20,8 @@ COMMAND_MODULES = (
     "lists",
     "rescreen",
     "demo",
+    "screen",
+    "compare",
 )
 
 
