@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from shared.schemas.alert import Severity
+from shared.screening.screener import DEFAULT_THRESHOLD
 
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 FlagSeverity = Literal["low", "medium", "high"]
@@ -71,7 +72,7 @@ class SeverityRules(_Strict):
 
 
 class AlertRules(_Strict):
-    default_threshold: float = Field(default=0.80, ge=0.0, le=1.0)
+    default_threshold: float = Field(default=DEFAULT_THRESHOLD, ge=0.0, le=1.0)
     lists: dict[str, ListRule] = Field(default_factory=dict, description="by list id")
     severity: SeverityRules = Field(default_factory=SeverityRules)
 
@@ -90,7 +91,7 @@ class RulesFileError(Exception):
     """The rules file is missing, unreadable or invalid: the service refuses to start."""
 
 
-def load_rules(path: Path | None, default_threshold: float = 0.80) -> AlertRules:
+def load_rules(path: Path | None, default_threshold: float = DEFAULT_THRESHOLD) -> AlertRules:
     """The rules in `path` (YAML or JSON); built-ins with `default_threshold` when None."""
     if path is None:
         return AlertRules(default_threshold=default_threshold)
