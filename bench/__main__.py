@@ -1,11 +1,12 @@
 """`python -m bench` (`make bench`): the whole pipeline under load, with `make up` running.
 
 In one run on the same broker: the three services start as processes on a fresh topic prefix and
-database with the full OFAC SDN list loaded; ingest-to-alert latency is measured at fixed rates
-through ingest's HTTP API; sustained throughput is measured for 60 s by producing straight to
-`shipments.ingested.v1`; then a null pipeline (the same records through the same hops, no work)
-gives this machine's ceiling. Service logs, cProfile output (--profile) and results.json go to
-.local/bench/<time>/. Everything it creates on Kafka and PostgreSQL is deleted at the end.
+database with the full OFAC SDN list loaded; sustained throughput is measured for 60 s by
+producing straight to `shipments.ingested.v1`; once that has drained, ingest-to-alert latency at
+fixed rates through ingest's HTTP API; then a null pipeline (the same records through the same
+hops, no work) gives this machine's ceiling. docs/benchmarks.md says what each figure means.
+Service logs, cProfile output (--profile) and results.json go to .local/bench/<time>/.
+Everything it creates on Kafka and PostgreSQL is deleted at the end.
 """
 
 from __future__ import annotations
