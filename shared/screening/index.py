@@ -147,7 +147,8 @@ class NameIndex:
             common = short  # a short token's typo neighbours are many (kim: kin, jim, him)
             for key, similarity in lookups:
                 posting = self._postings[key]
-                weight = similarity * math.log1p(self._count / len(posting))
+                # Similarity squared: a rare near miss must not outrank the word itself.
+                weight = similarity * similarity * math.log1p(self._count / len(posting))
                 exact = key in tokens_text
                 # Neighbours of a frequent token (muhammad: muhamad, muhammed) are no rarer
                 # evidence than the token itself: like it, they only add.

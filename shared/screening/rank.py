@@ -16,7 +16,7 @@ from shared.screening.query import Query
 from shared.screening.score import ORG_COSTS, PERSON_COSTS, NameScore, score_names
 from shared.screening.tokens import NameClass, NameForm, Token
 
-CANDIDATE_LIMIT = 40
+CANDIDATE_LIMIT = 20
 """Names fully scored per query form, the best by shared rare evidence."""
 WEAK_ALIAS_FACTOR = 0.9
 """OFAC's weak a.k.a.s are short or generic; a match on one is worth less."""

@@ -5,13 +5,19 @@ one `KeyGroup`. Each group counts once per name, through its best key. Keys in f
 the candidates; keys in many (`trading`, `company`, `mohammad`) only add to names already found,
 unless nothing rarer matched at all. A name that cannot share `min_matched` of the query's
 weight is dropped before ranking.
+
+Set operations and `Counter.update` do the per-name work in C: names hit by one group only (most
+of them) are never visited one by one unless they may rank, and a group whose weight alone falls
+short of `min_matched` contributes no such names at all.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 Posting = set[int]
 
@@ -36,8 +42,21 @@ class KeyGroup:
     exact: Posting | None = None
     """The posting of the token itself, when it is a frequent key."""
 
-    def seeded(self, name_id: int) -> bool:
-        return any(name_id in posting for posting, _ in self.seeds)
+    def names(self) -> Posting:
+        if len(self.seeds) == 1:
+            return self.seeds[0][0]
+        return set().union(*(posting for posting, _ in self.seeds))
+
+    def weight_of(self, name_id: int) -> float:
+        """The best weight of this group's keys that hold `name_id` (0 when none does)."""
+        best = 0.0
+        for posting, weight in self.seeds:
+            if weight > best and name_id in posting:
+                best = weight
+        for posting, weight in self.frequent:
+            if weight > best and name_id in posting:
+                best = weight
+        return best
 
 
 def find_candidates(
@@ -45,59 +64,76 @@ def find_candidates(
 ) -> list[Candidate]:
     """The `limit` names with the most evidence; among equals, the shortest (by `size`), which
     have the least left over against the query."""
-    evidence: dict[int, float] = {}
-    matched: dict[int, float] = {}
+    seeded = [(group, group.names()) for group in groups if group.seeds]
+    if not seeded:
+        return _from_common_words(groups, limit, min_matched, size)
+    pool: Posting = set().union(*(names for _, names in seeded))
+    hits: Counter[int] = Counter()
+    for _, names in seeded:
+        hits.update(names)
     for group in groups:
-        _seed(group, evidence, matched)
-    frequent = [group for group in groups if group.frequent]
-    if frequent:
-        most = sum(group.mass for group in frequent)
-        if not evidence:
-            if most < min_matched:
-                return []  # common words alone cannot carry this query to the cutoff
-            rarest = _rarest_posting(frequent)
-            evidence, matched = dict.fromkeys(rarest, 0.0), dict.fromkeys(rarest, 0.0)
-        elif min_matched > 0.0:
-            for name_id in [i for i, m in matched.items() if m + most < min_matched]:
-                del evidence[name_id]
-        for group in frequent:
-            _boost(group, evidence, matched)
-    if min_matched > 0.0:
-        evidence = {i: e for i, e in evidence.items() if matched[i] >= min_matched}
-    ranked = heapq.nlargest(limit, evidence.items(), key=lambda item: (item[1], -size(item[0])))
-    return [Candidate(name_id, score, matched[name_id]) for name_id, score in ranked]
+        for posting, _ in group.frequent:
+            hits.update(pool & posting)
+    ranked = _several_groups(groups, hits, min_matched)
+    for group, names in seeded:
+        if group.mass >= min_matched:
+            ranked.extend(_one_group(group, names, hits, limit))
+    top = heapq.nlargest(limit, ranked, key=itemgetter(1))
+    return [Candidate(name_id, evidence, matched) for name_id, evidence, matched in top]
 
 
-def _rarest_posting(frequent: list[KeyGroup]) -> Posting:
-    """The smallest posting of a key a query token matched exactly (`muhammad` itself, not a
-    given-name symbol that only some of its spellings carry), else the smallest of all."""
-    exact = [group.exact for group in frequent if group.exact is not None]
-    return min(exact or [p for g in frequent for p, _ in g.frequent], key=len)
-
-
-def _seed(group: KeyGroup, evidence: dict[int, float], matched: dict[int, float]) -> None:
-    mass = group.mass
-    if len(group.seeds) == 1:
-        posting, weight = group.seeds[0]
-        for name_id in posting:
-            evidence[name_id] = evidence.get(name_id, 0.0) + weight
-            matched[name_id] = matched.get(name_id, 0.0) + mass
-        return
-    best: dict[int, float] = {}
-    for posting, weight in group.seeds:
-        for name_id in posting:
-            if best.get(name_id, 0.0) < weight:
-                best[name_id] = weight
-    for name_id, weight in best.items():
-        evidence[name_id] = evidence.get(name_id, 0.0) + weight
-        matched[name_id] = matched.get(name_id, 0.0) + mass
-
-
-def _boost(group: KeyGroup, evidence: dict[int, float], matched: dict[int, float]) -> None:
-    for name_id in evidence:
-        if group.seeded(name_id):
+def _several_groups(
+    groups: list[KeyGroup], hits: Counter[int], min_matched: float
+) -> list[tuple[int, float, float]]:
+    """Names that more than one key hit: their evidence summed group by group."""
+    found: list[tuple[int, float, float]] = []
+    for name_id, count in hits.items():
+        if count < 2:
             continue
-        weight = max((w for posting, w in group.frequent if name_id in posting), default=0.0)
-        if weight > 0.0:
-            evidence[name_id] += weight
-            matched[name_id] += group.mass
+        evidence = matched = 0.0
+        for group in groups:
+            weight = group.weight_of(name_id)
+            if weight > 0.0:
+                evidence += weight
+                matched += group.mass
+        if matched >= min_matched:
+            found.append((name_id, evidence, matched))
+    return found
+
+
+def _one_group(
+    group: KeyGroup, names: Posting, hits: Counter[int], limit: int
+) -> list[tuple[int, float, float]]:
+    """Up to `limit` names this group alone hit, from its best keys down."""
+    found: dict[int, float] = {}
+    for posting, weight in sorted(group.seeds, key=itemgetter(1), reverse=True):
+        for name_id in posting:
+            if hits[name_id] == 1 and name_id not in found:
+                found[name_id] = weight
+                if len(found) >= limit:
+                    return [(i, w, group.mass) for i, w in found.items()]
+    return [(i, w, group.mass) for i, w in found.items()]
+
+
+def _from_common_words(
+    groups: list[KeyGroup], limit: int, min_matched: float, size: Callable[[int], float]
+) -> list[Candidate]:
+    """Only frequent keys matched: the names of the rarest exact one are the candidates, the
+    shortest first among equals (`AL-MUHAMMAD, Muhammad`)."""
+    frequent = [group for group in groups if group.frequent]
+    if not frequent or sum(group.mass for group in frequent) < min_matched:
+        return []  # common words alone cannot carry this query to the cutoff
+    exact = [group.exact for group in frequent if group.exact is not None]
+    pool = min(exact or [p for g in frequent for p, _ in g.frequent], key=len)
+    scored: list[tuple[float, float, int, float]] = []
+    for name_id in pool:
+        evidence = matched = 0.0
+        for group in frequent:
+            weight = group.weight_of(name_id)
+            if weight > 0.0:
+                evidence += weight
+                matched += group.mass
+        if matched >= min_matched:
+            scored.append((evidence, -size(name_id), name_id, matched))
+    top = heapq.nlargest(limit, scored)
+    return [Candidate(name_id, evidence, matched) for evidence, _, name_id, matched in top]
