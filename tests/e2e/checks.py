@@ -1,6 +1,4 @@
-"""The checks of the fault suite: what "nothing lost, nothing duplicated" means, as code.
-
-What "nothing lost, nothing duplicated" means here, precisely:
+"""The checks of the fault suite. "Nothing lost, nothing duplicated" means, precisely:
 - every shipment acknowledged by ingest (202) is on `shipments.screened.v1` (redelivered copies
   are allowed: at-least-once) and stored once in the `shipments` table;
 - every planted sanctioned party has its alert, under the contract's id
