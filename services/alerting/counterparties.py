@@ -11,6 +11,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 
 _VERSION = "cp1"
 _NOT_WORD = re.compile(r"[^\w]+", re.UNICODE)
@@ -42,14 +44,25 @@ def normalise_identifiers(identifiers: Mapping[str, str]) -> dict[str, str]:
 
 def counterparty_id(name: str, country: str | None, identifiers: Mapping[str, str]) -> str:
     """32 hex chars of SHA-256 over the normalised name, country and identifiers."""
+    return identity(name, country, tuple(identifiers.items())).counterparty_id
+
+
+@dataclass(frozen=True)
+class Identity:
+    counterparty_id: str
+    name_norm: str
+    identifiers: tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=65536)
+def identity(name: str, country: str | None, identifiers: tuple[tuple[str, str], ...]) -> Identity:
+    """The counterparty's id and normalised parts; cached, since most parties recur."""
+    name_norm = normalise_name(name)
+    norm_identifiers = normalise_identifiers(dict(identifiers))
     material = json.dumps(
-        [
-            _VERSION,
-            normalise_name(name),
-            (country or "").upper(),
-            normalise_identifiers(identifiers),
-        ],
+        [_VERSION, name_norm, (country or "").upper(), norm_identifiers],
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return hashlib.sha256(material.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(material.encode()).hexdigest()[:32]
+    return Identity(digest, name_norm, tuple(norm_identifiers.items()))

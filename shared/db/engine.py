@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine
@@ -12,10 +13,17 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
+def _json(value: object) -> str:
+    # JSON columns hold model_dump(mode="json") output: orjson takes it, several times faster.
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     if url.startswith("sqlite"):
-        return create_engine(url)
-    return create_engine(url, pool_size=pool_size, pool_pre_ping=True, max_overflow=5)
+        return create_engine(url, json_serializer=_json)
+    return create_engine(
+        url, pool_size=pool_size, pool_pre_ping=True, max_overflow=5, json_serializer=_json
+    )
 
 
 def make_sessions(engine: Engine) -> sessionmaker[Session]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from services.alerting.counterparties import counterparty_id, normalise_identifiers, normalise_name
+from services.alerting.counterparties import identity
 from services.alerting.repository.dialect import greatest, insert
 from shared.db.models import Counterparty, ShipmentParty, StoredShipment
 from shared.schemas import ScreenedShipment
@@ -36,17 +36,20 @@ def shipment_date(screened: ScreenedShipment) -> datetime:
 
 def counterparties_of(screened: ScreenedShipment) -> list[CounterpartySeen]:
     dated = shipment_date(screened)
-    return [
-        CounterpartySeen(
-            counterparty_id=counterparty_id(p.name, p.country, p.identifiers),
-            name=p.name,
-            name_norm=normalise_name(p.name),
-            country=p.country,
-            identifiers=normalise_identifiers(p.identifiers),
-            declared_at=dated,
+    seen = []
+    for p in screened.shipment.parties:
+        found = identity(p.name, p.country, tuple(p.identifiers.items()))
+        seen.append(
+            CounterpartySeen(
+                counterparty_id=found.counterparty_id,
+                name=p.name,
+                name_norm=found.name_norm,
+                country=p.country,
+                identifiers=dict(found.identifiers),
+                declared_at=dated,
+            )
         )
-        for p in screened.shipment.parties
-    ]
+    return seen
 
 
 def save_counterparties(session: Session, seen: Iterable[CounterpartySeen], now: datetime) -> None:
