@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from shared.screening.retrieve import Candidate, KeyGroup, find_candidates
@@ -57,6 +57,7 @@ class NameIndex:
         self._count = 0
         self._rarity: dict[str, float] = {}
         self._words: dict[str, list[tuple[str, float]]] = {}
+        self._word_groups: dict[str, KeyGroup] = {}
         self._masses: dict[int, float] = {}
 
     def __len__(self) -> int:
@@ -107,6 +108,7 @@ class NameIndex:
     def _changed(self) -> None:
         self._rarity.clear()
         self._words.clear()
+        self._word_groups.clear()
         self._masses.clear()
 
     def mass(self, name_id: int) -> float:
@@ -141,50 +143,59 @@ class NameIndex:
 
     def _groups(self, tokens: Sequence[Token]) -> list[KeyGroup]:
         groups: list[KeyGroup] = []
-        tokens_text = {token.text for token in tokens}
-        for lookups, mass, short in self._lookups(tokens):
-            group = KeyGroup(mass)
-            common = short  # a short token's typo neighbours are many (kim: kin, jim, him)
-            for key, similarity in lookups:
-                posting = self._postings[key]
-                # Similarity squared: a rare near miss must not outrank the word itself.
-                weight = similarity * similarity * math.log1p(self._count / len(posting))
-                exact = key in tokens_text
-                # Neighbours of a frequent token (muhammad: muhamad, muhammed) are no rarer
-                # evidence than the token itself: like it, they only add.
-                boost_only = len(posting) > MAX_SEED_POSTING or (common and not exact)
-                (group.frequent if boost_only else group.seeds).append((posting, weight))
-                if exact and len(posting) > MAX_SEED_POSTING:
-                    group.exact, common = posting, True
-            groups.append(group)
-        return groups
-
-    def _lookups(
-        self, tokens: Sequence[Token]
-    ) -> Iterator[tuple[list[tuple[str, float]], float, bool]]:
-        """(keys with their similarity, query weight they stand for, whether the token is
-        short), token by token, then for adjacent tokens joined."""
         for token in tokens:
             if is_retrievable(token):
                 mass = token.weight * self.rarity(token.text)
-                yield self._lookup(token), mass, len(token.text) <= SHORT_TOKEN_LENGTH
+                symbols = [s for s in token.symbols if s in self._postings]
+                if symbols:
+                    lookups = self._words_of(token.text) + [(s, SIM_SYMBOL) for s in symbols]
+                    groups.append(self._group(token.text, lookups, mass))
+                else:
+                    groups.append(self._cached_group(token.text, mass))
         for left, right in itertools.pairwise(tokens):
             joined = left.text + right.text
-            mass = left.weight + right.weight
             for key in (joined, "=" + joined):
                 if key in self._postings:
-                    yield [(key, 1.0)], mass, False
+                    groups.append(self._group(key, [(key, 1.0)], left.weight + right.weight))
         if len(tokens) == 1 and "=" + tokens[0].text in self._postings:
-            yield [("=" + tokens[0].text, 1.0)], tokens[0].weight, False
+            key = "=" + tokens[0].text
+            groups.append(self._group(key, [(key, 1.0)], tokens[0].weight))
+        return groups
 
-    def _lookup(self, token: Token) -> list[tuple[str, float]]:
-        words = self._words.get(token.text)
+    def _cached_group(self, text: str, mass: float) -> KeyGroup:
+        """The keys of a word, sorted into seeds and frequent ones, are the same for every query
+        until the lists change: kept per word."""
+        found = self._word_groups.get(text)
+        if found is None:
+            if len(self._word_groups) >= MAX_CACHED_LOOKUPS:
+                self._word_groups.clear()
+            found = self._word_groups[text] = self._group(text, self._words_of(text), 0.0)
+            found.names()
+        return KeyGroup(mass, found.seeds, found.frequent, found.exact, found.union)
+
+    def _group(self, text: str, lookups: list[tuple[str, float]], mass: float) -> KeyGroup:
+        group = KeyGroup(mass)
+        common = len(text) <= SHORT_TOKEN_LENGTH  # kim: kin, jim, him... too many neighbours
+        for key, similarity in lookups:
+            posting = self._postings[key]
+            # Similarity squared: a rare near miss must not outrank the word itself.
+            weight = similarity * similarity * math.log1p(self._count / len(posting))
+            exact = key == text
+            # Neighbours of a frequent word (muhammad: muhamad, muhammed) are no rarer evidence
+            # than the word itself: like it, they only add to names found otherwise.
+            boost_only = len(posting) > MAX_SEED_POSTING or (common and not exact)
+            (group.frequent if boost_only else group.seeds).append((posting, weight))
+            if exact and len(posting) > MAX_SEED_POSTING:
+                group.exact, common = posting, True
+        return group
+
+    def _words_of(self, text: str) -> list[tuple[str, float]]:
+        words = self._words.get(text)
         if words is None:
             if len(self._words) >= MAX_CACHED_LOOKUPS:
                 self._words.clear()
-            words = self._words[token.text] = self._lookup_words(token.text)
-        found = [(symbol, SIM_SYMBOL) for symbol in token.symbols if symbol in self._postings]
-        return words + found if found else words
+            words = self._words[text] = self._lookup_words(text)
+        return words
 
     def _lookup_words(self, text: str) -> list[tuple[str, float]]:
         """Listed words equal to `text`, a typo away, or sounding alike; cached per text until

@@ -41,11 +41,15 @@ class KeyGroup:
     frequent: list[tuple[Posting, float]] = field(default_factory=list)
     exact: Posting | None = None
     """The posting of the token itself, when it is a frequent key."""
+    union: Posting | None = None
+    """The names of all seeds, once computed (a cached group shares it between queries)."""
 
     def names(self) -> Posting:
         if len(self.seeds) == 1:
             return self.seeds[0][0]
-        return set().union(*(posting for posting, _ in self.seeds))
+        if self.union is None:
+            self.union = set().union(*(posting for posting, _ in self.seeds))
+        return self.union
 
     def weight_of(self, name_id: int) -> float:
         """The best weight of this group's keys that hold `name_id` (0 when none does)."""
