@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -52,8 +53,9 @@ class NameIndex:
         self._free: list[int] = []
         self._keys_of: dict[int, tuple[str, ...]] = {}
         self._postings: dict[str, set[int]] = {}
-        self._typos: dict[str, set[str]] = {}
-        self._sounds: dict[str, set[str]] = {}
+        # Lists, not sets: most hold one or two words, and a list is a third of a set's size.
+        self._typos: dict[str, list[str]] = {}
+        self._sounds: dict[str, list[str]] = {}
         self._count = 0
         self._rarity: dict[str, float] = {}
         self._words: dict[str, list[tuple[str, float]]] = {}
@@ -219,10 +221,10 @@ class NameIndex:
     def _add_typo_keys(self, key: str) -> None:
         if _is_word(key):
             for deleted in _deletions(key):
-                self._typos.setdefault(deleted, set()).add(key)
+                _append(self._typos, deleted, key)
             sound = consonant_skeleton(key)
             if len(sound) >= MIN_SKELETON_LENGTH:
-                self._sounds.setdefault(sound, set()).add(key)
+                _append(self._sounds, sound, key)
 
     def _remove_typo_keys(self, key: str) -> None:
         if _is_word(key):
@@ -243,10 +245,18 @@ def is_retrievable(token: Token) -> bool:
     return token.weight > WEIGHT_PARTICLE and token.number is None and len(token.text) > 1
 
 
-def _discard(index: dict[str, set[str]], key: str, word: str) -> None:
+def _append(index: dict[str, list[str]], key: str, word: str) -> None:
     words = index.get(key)
-    if words is not None:
-        words.discard(word)
+    if words is None:
+        index[sys.intern(key)] = [word]
+    elif word not in words:
+        words.append(word)
+
+
+def _discard(index: dict[str, list[str]], key: str, word: str) -> None:
+    words = index.get(key)
+    if words is not None and word in words:
+        words.remove(word)
         if not words:
             del index[key]
 

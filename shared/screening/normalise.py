@@ -13,6 +13,7 @@ result for fast matching: one `Token` per name part with a prior weight.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from functools import lru_cache
 
@@ -124,7 +125,7 @@ def _build_form(original: str, name: Name, name_class: NameClass) -> NameForm:
             skip.update(range(position + 1, position + width))
             tokens.append(_number_token(str(value), value))
             continue
-        own = frozenset(found.single.get(position, ()))
+        own = _shared(frozenset(found.single.get(position, ())))
         if part.tag == NamePartTag.LEGAL and _roman(part.comparable, position == last) is None:
             legal.update(symbol[2:] for symbol in own if symbol.startswith("O:"))
             legal_text.append(part.comparable)
@@ -142,6 +143,18 @@ def _build_form(original: str, name: Name, name_class: NameClass) -> NameForm:
         _spans(found, first_token, min(len(tokens), MAX_TOKENS)),
         "".join(_NON_ALNUM.split(" ".join(part.comparable for part in name.parts))),
     )
+
+
+_SYMBOL_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared(symbols: frozenset[str]) -> frozenset[str]:
+    """One object per distinct symbol set: the same given name carries the same set in
+    thousands of list names."""
+    return _SYMBOL_SETS.setdefault(symbols, symbols) if symbols else _NO_SYMBOLS
+
+
+_NO_SYMBOLS: frozenset[str] = frozenset()
 
 
 def _spans(found: PartSymbols, first_token: dict[int, int], limit: int) -> tuple[Span, ...]:
@@ -176,7 +189,7 @@ def _part_tokens(
         weight = _prior_weight(text, part.tag, name_class, classes)
         initial = name_class == "person" and len(text) == 1
         particle = name_class == "person" and text in _PATRONYMIC_PARTICLES
-        tokens.append(Token(text, weight, own, None, initial, particle, native))
+        tokens.append(Token(sys.intern(text), weight, own, None, initial, particle, native))
     return tokens
 
 

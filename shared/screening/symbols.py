@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from rigour.names import SymbolCategory
@@ -46,7 +47,7 @@ def collect_symbols(name: Name, name_class: NameClass) -> PartSymbols:
         prefix = _SYMBOL_PREFIX.get(category)
         if prefix is None:
             continue
-        symbol = prefix + span.symbol.id
+        symbol = sys.intern(prefix + span.symbol.id)
         if len(positions) == 1:
             found.single.setdefault(positions[0], set()).add(symbol)
         elif positions == list(range(positions[0], positions[-1] + 1)):
