@@ -103,22 +103,20 @@ def _name_matches(
     def weigh(token: Token) -> float:
         return token.weight * names.rarity(token.text)
 
-    masses: dict[NameClass, float] = {}
     best: dict[str, ScoredEntry] = {}
     tokens = query.retrieval_tokens()
-    floor = _least_shared(
-        query, _query_mass(query, query.name_class or "org", tokens, weigh), cutoff
-    )
+    # The query weight to share is the same whatever the candidate when the query's class is
+    # unknown (its retrieval tokens), or the one class it is.
+    query_mass = _query_mass(query, query.name_class or "org", tokens, weigh)
+    target = cutoff - PRUNE_MARGIN
+    floor = _least_shared(query, query_mass, cutoff)
     for candidate in names.candidates(tokens, CANDIDATE_LIMIT, floor):
         listed = names.name(candidate.name_id)
         name_class = listed.form.name_class
         if query.name_class is not None and query.name_class != name_class:
             continue
-        if name_class not in masses:
-            masses[name_class] = _query_mass(query, name_class, tokens, weigh)
         own_mass = names.mass(candidate.name_id)
-        bound = _upper_bound(candidate.matched, masses[name_class], own_mass, name_class)
-        if bound < cutoff - PRUNE_MARGIN:
+        if _upper_bound(candidate.matched, query_mass, own_mass, name_class) < target:
             continue
         indexed = entries.get(listed.key)
         if indexed is None:
