@@ -134,7 +134,8 @@ class ConsumerLoop:
         self.batches_done += 1
         now = self._clock()
         if (now - self._last_commit) * 1000 >= self._config.commit_interval_ms:
-            self._commit()
+            # A broker restart fails commits for a few seconds: retry like any transient error.
+            self._with_retries(self._commit, "commit")
             self._report_lag()
         return len(records)
 

@@ -211,3 +211,27 @@ def test_a_failed_commit_on_revocation_does_not_stop_the_loop() -> None:
     loop._on_revoke([TopicPartition(IN, 0)])
     assert broker.committed(GROUP) == {}
     assert [r.value for r in broker.records(OUT)] == [b"A"]
+
+
+def test_a_commit_refused_while_the_broker_restarts_is_retried() -> None:
+    broker = MemoryBroker(partitions=1)
+    fill(broker, [b"a"])
+
+    class Flaky(MemoryConsumer):
+        refusals = 2
+
+        def commit(self, offsets: dict[TopicPartition, int]) -> None:
+            if self.refusals:
+                self.refusals -= 1
+                raise ConnectionError("coordinator not available")
+            super().commit(offsets)
+
+    loop = ConsumerLoop(
+        Flaky(broker, GROUP),
+        MemoryProducer(broker),
+        per_record(upper),
+        config(),
+        sleep=lambda s: None,
+    )
+    loop.run(max_batches=1)
+    assert broker.committed(GROUP) == {TopicPartition(IN, 0): 1}
