@@ -129,6 +129,8 @@ class KafkaConsumerAdapter:
             session_timeout_ms=10_000,
             heartbeat_interval_ms=3_000,
             fetch_max_bytes=16 * 1024 * 1024,
+            # Notice a topic created after we subscribed within seconds, not the default 5 min.
+            metadata_max_age_ms=10_000,
         )
 
     def subscribe(
