@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base
-from shared.db.models.shipments import JsonType, UtcDateTime
+from shared.db.types import JsonType, UtcDateTime
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY (the demo runs on SQLite).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
