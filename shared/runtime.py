@@ -73,6 +73,7 @@ def run_consumer_service(
     make_handler: Callable[[Producer], BatchHandler],
     app: FastAPI | None = None,
     extra_ready: ExtraReady | None = None,
+    before_loop: Callable[[], None] | None = None,
 ) -> int:
     """Run until SIGTERM/SIGINT; return the exit code. A transient failure that outlives its
     retries propagates (the process exits non-zero without committing past it)."""
@@ -100,8 +101,12 @@ def run_consumer_service(
     server = HttpServer(web, settings.http_host, spec.port)
     server.start()
     install_stop_handlers(loop.stop)
-    log.info("%s consuming %s, HTTP on port %d", spec.name, ", ".join(spec.topics), spec.port)
     try:
+        if before_loop is not None:
+            # With HTTP already answering /healthz: work that must finish before the group
+            # is joined (a join while another thread holds the GIL can stall for minutes).
+            before_loop()
+        log.info("%s consuming %s, HTTP on port %d", spec.name, ", ".join(spec.topics), spec.port)
         loop.run()
     finally:
         producer.flush(30)

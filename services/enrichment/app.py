@@ -33,6 +33,7 @@ SERVICE = "enrichment"
 # How long one batch waits for the index before the loop counts a (transient) failure. The
 # loop's retries with backoff must stay well inside the consumer's max.poll.interval (300 s).
 READY_WAIT_S = 30.0
+INDEX_BUILD_TIMEOUT_S = 600.0
 WARM_UP_ENTRIES = (
     ("organization", "WARM UP TRADING LLC"),
     ("person", "IVAN WARMUP PETROV"),
@@ -104,6 +105,14 @@ def freeze_heap() -> None:
     log.info("froze %d objects out of the garbage collector's scans", gc.get_freeze_count())
 
 
+def wait_for_index(follower: WatchlistFollower) -> None:
+    """Build the index before joining the consumer group: nothing can be screened before it,
+    and building it holds the GIL for seconds, which stalled the group join (seen in CI)."""
+    started = time.monotonic()
+    follower.wait_ready(INDEX_BUILD_TIMEOUT_S)
+    log.info("watchlist index ready after %.1f s; joining the group", time.monotonic() - started)
+
+
 def main() -> int:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -121,6 +130,7 @@ def main() -> int:
             settings,
             lambda producer: make_handler(screener, lambda: follower.wait_ready(READY_WAIT_S)),
             extra_ready=follower.readiness,
+            before_loop=lambda: wait_for_index(follower),
         )
     finally:
         follower.stop()
