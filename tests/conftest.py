@@ -100,6 +100,40 @@ def topic_prefix() -> str:
     return f"t-{uuid.uuid4().hex[:8]}-"
 
 
+@pytest.fixture
+def empty_database(database_url: str) -> Iterator[str]:
+    """A new, empty database on the test server (dropped afterwards); its SQLAlchemy URL."""
+    url = make_url(database_url)
+    name = f"tw_{uuid.uuid4().hex[:10]}"
+    admin = (
+        f"host={url.host} port={url.port or 5432} user={url.username} "
+        f"password={url.password} dbname={url.database}"
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    # A test may have stopped PostgreSQL on purpose; it must be back before the drop.
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+                conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+@pytest.fixture
+def fresh_database(empty_database: str) -> str:
+    """A new database brought to the latest schema by the migrations."""
+    from shared.db.engine import migrate
+
+    migrate(empty_database)
+    return empty_database
+
+
 # --------------------------------------------------------------------------------------------
 # Ingest: the HTTP service (as `python -m services.ingest` builds it) on a fresh topic pair, API
 # keys by role in the test database, and reading a topic back with a fresh consumer group.

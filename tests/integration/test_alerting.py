@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,15 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, create_engine, func, select
-from sqlalchemy.engine import make_url
 
 from shared.db.api_keys import create_api_key
-from shared.db.engine import make_sessions, migrate
+from shared.db.engine import make_sessions
 from shared.db.models import Alert
 from shared.kafka.adapter import KafkaAdmin, KafkaProducerAdapter, KafkaTopicReader
 from shared.kafka.records import Output, Record
@@ -60,22 +57,9 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[str]:
+def database(fresh_database: str) -> str:
     """A fresh, migrated database: the service's outbox publisher owns all of its rows."""
-    url = make_url(database_url)
-    name = f"tw_alerting_{uuid.uuid4().hex[:8]}"
-    admin = (
-        f"host={url.host} port={url.port or 5432} user={url.username} "
-        f"password={url.password} dbname={url.database}"
-    )
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    fresh = url.set(database=name).render_as_string(hide_password=False)
-    migrate(fresh)
-    yield fresh
-    _ensure_postgres_running()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    return fresh_database
 
 
 @pytest.fixture

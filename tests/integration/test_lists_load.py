@@ -8,11 +8,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
-from shared.db.engine import make_engine, make_sessions, migrate
+from shared.db.engine import make_engine, make_sessions
 from shared.kafka.adapter import KafkaAdmin, KafkaProducerAdapter, KafkaTopicReader
 from shared.kafka.records import Record
 from shared.schemas.registry import WATCHLIST_ENTRIES
@@ -22,24 +20,6 @@ from tradewatch_cli.main import main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lists"
 READ_TIMEOUT_S = 30.0
-
-
-@pytest.fixture
-def list_database(database_url: str) -> Iterator[str]:
-    """A fresh, empty database per test, brought to head by the migrations."""
-    url = make_url(database_url)
-    name = f"tw_lists_{uuid.uuid4().hex[:8]}"
-    admin = (
-        f"host={url.host} port={url.port} user={url.username} "
-        f"password={url.password} dbname={url.database}"
-    )
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    fresh = url.set(database=name).render_as_string(hide_password=False)
-    migrate(fresh)
-    yield fresh
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -70,14 +50,14 @@ def keyed(records: list[Record]) -> dict[str, bytes | None]:
 
 
 def test_load_reload_and_new_version_on_postgres_and_kafka(
-    list_database: str,
+    fresh_database: str,
     kafka_bootstrap: str,
     topic_prefix: str,
     entries_topic: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("TRADEWATCH_DATABASE_URL", list_database)
+    monkeypatch.setenv("TRADEWATCH_DATABASE_URL", fresh_database)
     monkeypatch.setenv("TRADEWATCH_KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap)
     monkeypatch.setenv("TRADEWATCH_TOPIC_PREFIX", topic_prefix)
     v1 = f"ofac-sdn:{FIXTURES / 'ofac-sdn'}"
@@ -103,7 +83,7 @@ def test_load_reload_and_new_version_on_postgres_and_kafka(
     }
 
     # 2. The same files again: unchanged, nothing published.
-    engine = make_engine(list_database)
+    engine = make_engine(fresh_database)
     sessions = make_sessions(engine)
     producer = KafkaProducerAdapter(kafka_bootstrap, "tests-lists")
     try:

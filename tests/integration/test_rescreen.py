@@ -14,20 +14,17 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from shared.config import Settings
 from shared.db.api_keys import create_api_key
-from shared.db.engine import make_engine, make_sessions, migrate
+from shared.db.engine import make_engine, make_sessions
 from shared.db.models import Alert, StoredShipment
 from shared.kafka.adapter import KafkaAdmin, KafkaTopicReader
 from shared.schemas import AlertEvent, alert_id
@@ -141,22 +138,13 @@ class Pipeline:
 
 @pytest.fixture
 def pipeline(
-    kafka_bootstrap: str, database_url: str, topic_prefix: str, tmp_path: Path
+    kafka_bootstrap: str, fresh_database: str, topic_prefix: str, tmp_path: Path
 ) -> Iterator[Pipeline]:
     """A fresh database and topic prefix; ingest, enrichment and alerting as processes."""
-    admin_url = make_url(database_url)
-    name = f"tw_rescreen_{uuid.uuid4().hex[:8]}"
-    connect = (
-        f"host={admin_url.host} port={admin_url.port or 5432} user={admin_url.username} "
-        f"password={admin_url.password} dbname={admin_url.database}"
-    )
-    with psycopg.connect(connect, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    url = fresh_database
     kafka = KafkaAdmin(kafka_bootstrap, client_id="tests-rescreen")
     services: dict[str, Service] = {}
     try:
-        migrate(url)
         engine = make_engine(url)
         with make_sessions(engine).begin() as session:
             _, key = create_api_key(session, name="tests-rescreen", role="ingest")
@@ -184,8 +172,6 @@ def pipeline(
         existing = kafka.list_topics()
         kafka.delete_topics([n for t in ALL_TOPICS if (n := topic_prefix + t.name) in existing])
         kafka.close()
-        with psycopg.connect(connect, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def load_sdn(pipeline: Pipeline, day: str) -> None:
