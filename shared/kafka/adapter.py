@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -140,8 +141,25 @@ class KafkaConsumerAdapter:
         on_revoke: PartitionsCallback,
         on_lost: PartitionsCallback | None = None,
     ) -> None:
+        self._await_metadata(topics)
         listener = _Listener(on_assign, on_revoke, on_lost)
         self._consumer.subscribe(list(topics), listener=listener)
+
+    def _await_metadata(self, topics: Sequence[str], timeout_s: float = 30.0) -> None:
+        """Know the topics' partitions before joining: a group leader that joins without them
+        assigns nothing, and the rejoin that follows the metadata can stall for minutes
+        (kafka-python). A topic still missing after `timeout_s` is picked up by the periodic
+        metadata refresh."""
+        deadline = time.monotonic() + timeout_s
+        missing = list(topics)
+        while missing:
+            missing = [t for t in missing if not self._consumer.partitions_for_topic(t)]
+            if not missing or time.monotonic() > deadline:
+                break
+            log.info("waiting for topic metadata: %s", ", ".join(missing))
+            time.sleep(1.0)
+        if missing:
+            log.warning("subscribing before these topics exist: %s", ", ".join(missing))
 
     def poll(self, timeout_ms: int, max_records: int) -> list[Record]:
         batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
