@@ -286,11 +286,15 @@ def _conninfo(url: str) -> str:
     )
 
 
+def bench_url(admin_url: str) -> str:
+    return str(make_url(admin_url).set(database=DATABASE).render_as_string(hide_password=False))
+
+
 def fresh_database(admin_url: str) -> str:
     with psycopg.connect(_conninfo(admin_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    url = str(make_url(admin_url).set(database=DATABASE).render_as_string(hide_password=False))
+    url = bench_url(admin_url)
     migrate(url)
     return url
 
@@ -314,16 +318,40 @@ def list_entry(
     return orjson.dumps(entry) + b"\n"
 
 
-def load_lists(url: str, base: int, delta: int, hits: int, seed: int) -> None:
-    """v1: `base` unrelated entries; v2: v1 plus `delta` new ones, `hits` of which name existing
-    counterparties (a third of those by tax ID only, under another name). A tenth of the other
-    new entries are people, as in OFAC's own updates (59 of 561 on 2024-02-23)."""
-    rng = random.Random(seed + 1)
+Planted = list[tuple[str, str, str | None]]
+"""(counterparty id, name, tax id) of the counterparties the delta names."""
+
+
+def planted_counterparties(url: str, hits: int) -> Planted:
+    """The counterparties v2's planted entries name: the first `hits` by id (ids are hashes, so
+    this is a fixed pseudo-random pick that a reused database gives again)."""
     with psycopg.connect(_conninfo(url)) as conn:
-        known = conn.execute(
-            "SELECT name, identifiers->>'tax_id' FROM counterparties ORDER BY random() LIMIT %s",
+        rows = conn.execute(
+            "SELECT counterparty_id, name, identifiers->>'tax_id' FROM counterparties"
+            " ORDER BY counterparty_id LIMIT %s",
             (hits,),
         ).fetchall()
+    return [(str(cp), str(name), tax_id) for cp, name, tax_id in rows]
+
+
+def by_tax_id(n: int, tax_id: str | None) -> bool:
+    """Whether the planted entry `n` names its counterparty by tax ID only."""
+    return bool(tax_id) and n % 3 == 0
+
+
+def planted_hits(known: Planted, base: int, delta: int, hits: int) -> dict[tuple[str, str], str]:
+    """(counterparty id, entry id) -> how the entry names it (`name` or `tax ID`)."""
+    return {
+        (cp, f"{base + n}"): "tax ID" if by_tax_id(n, tax_id) else "name"
+        for n, (cp, _, tax_id) in enumerate(known, start=delta - hits + 1)
+    }
+
+
+def load_lists(url: str, base: int, delta: int, hits: int, seed: int, known: Planted) -> None:
+    """v1: `base` unrelated entries; v2: v1 plus `delta` new ones, `hits` of which name the
+    `known` counterparties (a third of those by tax ID only, under another name). A tenth of the
+    other new entries are people, as in OFAC's own updates (59 of 561 on 2024-02-23)."""
+    rng = random.Random(seed + 1)
     v1 = [list_entry(f"{n}", company(rng)) for n in range(1, base + 1)]
     new = [
         list_entry(f"{base + n}", person(rng), kind="person")
@@ -331,8 +359,8 @@ def load_lists(url: str, base: int, delta: int, hits: int, seed: int) -> None:
         else list_entry(f"{base + n}", company(rng))
         for n in range(1, delta - hits + 1)
     ]
-    for n, (name, tax_id) in enumerate(known, start=delta - hits + 1):
-        if tax_id and n % 3 == 0:
+    for n, (_, name, tax_id) in enumerate(known, start=delta - hits + 1):
+        if by_tax_id(n, tax_id):
             new.append(list_entry(f"{base + n}", company(rng), tax_id))
         else:
             new.append(list_entry(f"{base + n}", name.title()))
@@ -351,6 +379,17 @@ def load_lists(url: str, base: int, delta: int, hits: int, seed: int) -> None:
                 progress=False,
             )
     engine.dispose()
+
+
+def planted_found(report: RescreenReport, expected: dict[tuple[str, str], str]) -> str:
+    """How many of the planted (counterparty, entry) hits the rescreen found, by how planted."""
+    counts = []
+    for how in ("name", "tax ID"):
+        pairs = {pair for pair, kind in expected.items() if kind == how}
+        counts.append(f"{len(pairs & report.matched)} of {len(pairs)} by {how}")
+    missed = sorted(set(expected) - report.matched)
+    text = f"planted hits found: {', '.join(counts)}"
+    return text + (f"; MISSED (counterparty, entry): {missed[:5]}" if missed else "")
 
 
 def rescreen_once(
@@ -394,19 +433,32 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="rescreen the database a --keep run left, without generating it again (the same "
+        "--hits, --delta and --base-entries)",
+    )
     args = parser.parse_args()
     settings = load_settings()
     admin_url = settings.database_url.get_secret_value()
 
-    started = time.perf_counter()
-    url = fresh_database(admin_url)
-    generate(url, args.shipments, args.counterparties, args.seed)
-    load_lists(url, args.base_entries, args.delta, args.hits, args.seed)
-    generated = time.perf_counter() - started
-    print(
-        f"generated {args.shipments:,} shipments, {args.counterparties:,} counterparties, "
-        f"lists v1 ({args.base_entries:,} entries) and v2 (+{args.delta}) in {generated:.1f} s"
-    )
+    if args.reuse:
+        url = bench_url(admin_url)
+        known = planted_counterparties(url, args.hits)
+        print(f"reusing the {DATABASE} database a --keep run left")
+    else:
+        started = time.perf_counter()
+        url = fresh_database(admin_url)
+        generate(url, args.shipments, args.counterparties, args.seed)
+        known = planted_counterparties(url, args.hits)
+        load_lists(url, args.base_entries, args.delta, args.hits, args.seed, known)
+        generated = time.perf_counter() - started
+        print(
+            f"generated {args.shipments:,} shipments, {args.counterparties:,} counterparties, "
+            f"lists v1 ({args.base_entries:,} entries) and v2 (+{args.delta}) in {generated:.1f} s"
+        )
+    expected = planted_hits(known, args.base_entries, args.delta, args.hits)
 
     prefix = f"bench-rescreen-{uuid.uuid4().hex[:8]}-"
     topic = prefix + SHIPMENTS_SCREENED.name
@@ -429,6 +481,7 @@ def main() -> None:
             )
             print(f"  {report.summary()}")
             print(f"  {rate:,.0f} counterparties/s through query and matching")
+            print(f"  {planted_found(report, expected)}")
             cpus = os.cpu_count() or 1
             print(
                 f"  CPU {cpu:.1f} s in all (this process and its workers): on {cpus} otherwise "
@@ -437,7 +490,7 @@ def main() -> None:
     finally:
         admin.delete_topics([topic])
         admin.close()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             with psycopg.connect(_conninfo(admin_url), autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
 

@@ -46,6 +46,8 @@ class RescreenReport:
     shipments: int = 0
     screen_seconds: float = 0.0
     publish_seconds: float = 0.0
+    matched: frozenset[tuple[str, str]] = frozenset()
+    """(counterparty id, entry id) of every hit: which new entries matched whom."""
 
     def summary(self) -> str:
         head = f"rescreen {self.list_id} {self.version}: "
@@ -130,6 +132,7 @@ def rescreen_delta(
         shipments=published,
         screen_seconds=screened_at - started,
         publish_seconds=time.perf_counter() - screened_at,
+        matched=frozenset((cp, m.entry_id) for cp, found in hits.items() for m in found),
     )
 
 
