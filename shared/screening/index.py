@@ -159,9 +159,11 @@ class NameIndex:
             for key in (joined, "=" + joined):
                 if key in self._postings:
                     groups.append(self._group(key, [(key, 1.0)], left.weight + right.weight))
-        if len(tokens) == 1 and "=" + tokens[0].text in self._postings:
-            key = "=" + tokens[0].text
-            groups.append(self._group(key, [(key, 1.0)], tokens[0].weight))
+        whole = "=" + "".join(token.text for token in tokens)
+        if len(tokens) != 2 and whole in self._postings:
+            # The whole name as listed: a name of short or common words only (`A A TRADING
+            # FZCO`, `BY TRADE OU`) has no rare token to be found by.
+            groups.append(self._group(whole, [(whole, 1.0)], sum(t.weight for t in tokens)))
         return groups
 
     def _cached_group(self, text: str, mass: float) -> KeyGroup:

@@ -90,3 +90,18 @@ def test_the_sdn_index_takes_an_update_without_a_rebuild(
     finally:
         sdn_screener.upsert(entry)
     assert AURUS_KEY in alerts(sdn_screener, "OOO AURUS")
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "entry_id"),
+    [
+        ("A A TRADING FZCO", "AE", "10598"),
+        ("BY TRADE OU", "EE", "37620"),
+        ("A THREE ENERGY FZE", "AE", "46357"),
+    ],
+)
+def test_a_listed_name_of_short_common_words_alerts_on_the_sdn_list(
+    sdn_screener: Screener, name: str, country: str, entry_id: str
+) -> None:
+    found = alerts(sdn_screener, name, country=country)
+    assert found[:1] == [f"us-ofac-sdn:{entry_id}"]

@@ -32,6 +32,21 @@ def test_a_listed_name_matches_with_its_list_entry(screener: Screener) -> None:
     assert "legal form LLC in both" in match.explanation
 
 
+def test_a_name_of_common_words_only_is_found_by_the_whole_name(
+    make_entry: EntryFactory,
+) -> None:
+    # `trading` in 150 names is a common word and `a` an initial, while `AA TRADING` shares the
+    # rarer `aa`: no token of the query finds the listed name but the whole name does.
+    fillers = [make_entry(str(i), f"{word} TRADING LLC") for i, word in enumerate(_WORDS)]
+    others = [make_entry("aa", "AA TRADING")]
+    screener = Screener([*fillers, *others, make_entry("listed", "A A TRADING FZCO")])
+    found = {f"{m.list_id}:{m.entry_id}": m.score for m in screener.screen("A A TRADING FZCO")}
+    assert found.get("test-list:listed") == 1.0
+
+
+_WORDS = [f"{a}{b}{c}" for a in "bcdfg" for b in "aeiou" for c in "klmnprt"][:150]
+
+
 def test_a_tax_id_alone_is_decisive(screener: Screener) -> None:
     (match,) = screener.screen("", identifiers={"tax_id": "RU 774-323-7789"})
     assert match.entry_id == "47956"
