@@ -21,51 +21,11 @@ from services.enrichment.watchlist_follower import WatchlistNotReady
 from shared.kafka.loop import BatchHandler, ConsumerLoop, LoopConfig
 from shared.kafka.memory import MemoryBroker, MemoryConsumer, MemoryProducer
 from shared.kafka.records import Output, Record
-from shared.schemas import Match, ScreenedShipment, WatchlistEntry
+from shared.schemas import ScreenedShipment, WatchlistEntry
+from tests.unit.enrichment.fakes import ExactNameMatcher
 
 NOW = datetime(2024, 2, 23, 10, 0, 1, tzinfo=UTC)
 OUT = "shipments.screened.v1"
-
-
-class NameMatcher:
-    """Matches a party whose name is exactly an entry's name; records what it was asked."""
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], WatchlistEntry] = {}
-        self.fail_on: str | None = None
-
-    def upsert(self, entry: WatchlistEntry) -> None:
-        self.entries[(entry.list_id, entry.entry_id)] = entry
-
-    def remove(self, list_id: str, entry_id: str) -> None:
-        self.entries.pop((list_id, entry_id), None)
-
-    def screen(
-        self,
-        name: str,
-        *,
-        country: str | None = None,
-        identifiers: dict[str, str] | None = None,
-        kind: str | None = None,
-        threshold: float | None = None,
-        limit: int = 10,
-    ) -> list[Match]:
-        if name == self.fail_on:
-            raise ZeroDivisionError("matcher bug")
-        return [
-            Match(
-                list_id=e.list_id,
-                entry_id=e.entry_id,
-                entry_name=e.name,
-                matched_name=e.name,
-                score=1.0,
-                programs=e.programs,
-                explanation="same name",
-                identifier_match=bool(identifiers),
-            )
-            for e in self.entries.values()
-            if e.name == name
-        ]
 
 
 AURUS = WatchlistEntry(
@@ -80,12 +40,12 @@ AURUS = WatchlistEntry(
 
 
 @pytest.fixture
-def matcher() -> NameMatcher:
-    return NameMatcher()
+def matcher() -> ExactNameMatcher:
+    return ExactNameMatcher()
 
 
 @pytest.fixture
-def handler(matcher: NameMatcher) -> BatchHandler:
+def handler(matcher: ExactNameMatcher) -> BatchHandler:
     index = WatchlistIndex(matcher)
     index.apply([Change(AURUS.list_id, AURUS.entry_id, AURUS)])
     screener = ShipmentScreener(
@@ -181,7 +141,7 @@ def test_poison_is_rejected_alone_and_the_rest_of_the_batch_goes_on(
 
 
 def test_a_shipment_the_matcher_fails_on_is_poison(
-    handler: BatchHandler, matcher: NameMatcher
+    handler: BatchHandler, matcher: ExactNameMatcher
 ) -> None:
     matcher.fail_on = "AURUS LLC"
     result = handler([record(orjson.dumps(shipment()))])
@@ -194,7 +154,7 @@ def test_an_index_not_yet_built_is_transient_and_nothing_is_committed() -> None:
     def not_ready() -> None:
         raise WatchlistNotReady("still loading")
 
-    index = WatchlistIndex(NameMatcher())
+    index = WatchlistIndex(ExactNameMatcher())
     screener = ShipmentScreener(
         index, load_chpl(), load_country_risk(), HandlerConfig(output_topic=OUT), lambda: NOW
     )

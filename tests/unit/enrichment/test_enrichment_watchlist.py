@@ -22,47 +22,8 @@ from services.enrichment.watchlist_follower import (
     decode_change,
 )
 from shared.kafka.records import Record
-from shared.schemas import Match, Party, WatchlistEntry
-
-
-class RecordingMatcher:
-    """Remembers what the index asked of it; `screen` finds entries by exact name."""
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[str, str], WatchlistEntry] = {}
-        self.removed: list[tuple[str, str]] = []
-        self.screened: list[tuple[str, str | None, dict[str, str] | None]] = []
-
-    def upsert(self, entry: WatchlistEntry) -> None:
-        self.entries[(entry.list_id, entry.entry_id)] = entry
-
-    def remove(self, list_id: str, entry_id: str) -> None:
-        self.removed.append((list_id, entry_id))
-        self.entries.pop((list_id, entry_id), None)
-
-    def screen(
-        self,
-        name: str,
-        *,
-        country: str | None = None,
-        identifiers: dict[str, str] | None = None,
-        kind: str | None = None,
-        threshold: float | None = None,
-        limit: int = 10,
-    ) -> list[Match]:
-        self.screened.append((name, country, identifiers))
-        return [
-            Match(
-                list_id=e.list_id,
-                entry_id=e.entry_id,
-                entry_name=e.name,
-                matched_name=e.name,
-                score=1.0,
-                explanation="same name",
-            )
-            for e in self.entries.values()
-            if e.name == name
-        ][:limit]
+from shared.schemas import Party, WatchlistEntry
+from tests.unit.enrichment.fakes import ExactNameMatcher
 
 
 def entry(
@@ -102,7 +63,7 @@ def entry_record(e: WatchlistEntry, offset: int = 0) -> Record:
 
 
 def test_the_index_counts_entries_per_list_and_reports_the_newest_version() -> None:
-    matcher = RecordingMatcher()
+    matcher = ExactNameMatcher()
     index = WatchlistIndex(matcher)
     applied = index.apply(
         [
@@ -120,7 +81,7 @@ def test_the_index_counts_entries_per_list_and_reports_the_newest_version() -> N
 
 
 def test_a_tombstone_removes_the_entry_and_an_emptied_list_disappears() -> None:
-    matcher = RecordingMatcher()
+    matcher = ExactNameMatcher()
     index = WatchlistIndex(matcher)
     index.apply([upsert(entry("1")), upsert(entry("2", version="v2", day=2))])
     assert index.apply([tombstone("us-ofac-sdn", "2")]) == 1
@@ -132,14 +93,14 @@ def test_a_tombstone_removes_the_entry_and_an_emptied_list_disappears() -> None:
 
 
 def test_a_tombstone_for_an_unknown_entry_changes_nothing() -> None:
-    matcher = RecordingMatcher()
+    matcher = ExactNameMatcher()
     index = WatchlistIndex(matcher)
     assert index.apply([tombstone("us-ofac-sdn", "404")]) == 0
     assert matcher.removed == []
 
 
 def test_screen_passes_country_and_identifiers_and_returns_the_versions() -> None:
-    matcher = RecordingMatcher()
+    matcher = ExactNameMatcher()
     index = WatchlistIndex(matcher)
     index.apply([upsert(entry("47956", name="AURUS"))])
     parties = [
@@ -238,7 +199,7 @@ def test_the_follower_is_ready_only_after_reading_to_the_end_then_keeps_followin
         gate.wait(5)  # hold the thread so the test sees the not-ready state
         return reader
 
-    index = WatchlistIndex(RecordingMatcher())
+    index = WatchlistIndex(ExactNameMatcher())
     follower = WatchlistFollower(open_reader, index, poll_timeout_ms=20)
     follower.start()
     try:
@@ -268,7 +229,7 @@ def test_a_follower_that_cannot_open_the_topic_fails_loudly() -> None:
     def open_reader() -> TopicReader:
         raise RuntimeError("topic watchlist.entries.v1 does not exist")
 
-    follower = WatchlistFollower(open_reader, WatchlistIndex(RecordingMatcher()))
+    follower = WatchlistFollower(open_reader, WatchlistIndex(ExactNameMatcher()))
     follower.start()
     with pytest.raises(FollowerFailed, match="does not exist"):
         follower.wait_ready(5)
@@ -281,7 +242,7 @@ def test_a_follower_that_cannot_open_the_topic_fails_loudly() -> None:
 
 
 def test_the_collector_reports_entries_version_and_age_per_list() -> None:
-    index = WatchlistIndex(RecordingMatcher())
+    index = WatchlistIndex(ExactNameMatcher())
     index.apply([upsert(entry("1", version="v7", day=1)), upsert(entry("2", version="v7"))])
     published = datetime(2024, 5, 1, tzinfo=UTC).timestamp()
     registry = CollectorRegistry()
@@ -306,7 +267,7 @@ def test_an_entry_round_trips_through_json_with_the_list_alias() -> None:
 
 
 def test_a_repeated_party_is_screened_once_until_a_list_changes() -> None:
-    matcher = RecordingMatcher()
+    matcher = ExactNameMatcher()
     index = WatchlistIndex(matcher)
     index.apply([upsert(entry("47956", name="AURUS"))])
     aurus = Party(role="consignee", name="AURUS", country="RU")
@@ -322,7 +283,7 @@ def test_a_repeated_party_is_screened_once_until_a_list_changes() -> None:
 
 
 def test_the_cache_tells_apart_country_identifiers_and_threshold() -> None:
-    matcher = RecordingMatcher()
+    matcher = ExactNameMatcher()
     index = WatchlistIndex(matcher)
     index.screen([Party(role="buyer", name="A")])
     index.screen([Party(role="seller", name="A")])  # the role does not change the answer
@@ -333,7 +294,7 @@ def test_the_cache_tells_apart_country_identifiers_and_threshold() -> None:
 
 
 def test_the_cache_keeps_only_the_most_recently_used_parties() -> None:
-    matcher = RecordingMatcher()
+    matcher = ExactNameMatcher()
     index = WatchlistIndex(matcher, cache_parties=2)
     a, b, c = (Party(role="buyer", name=n) for n in "ABC")
     index.screen([a, b])
@@ -348,7 +309,7 @@ def test_the_cache_keeps_only_the_most_recently_used_parties() -> None:
 def test_on_ready_runs_once_before_the_follower_reports_ready() -> None:
     calls: list[int] = []
     reader = ScriptedReader([[entry_record(entry("1"))]])
-    index = WatchlistIndex(RecordingMatcher())
+    index = WatchlistIndex(ExactNameMatcher())
     follower = WatchlistFollower(
         lambda: reader, index, poll_timeout_ms=20, on_ready=lambda: calls.append(len(index))
     )
