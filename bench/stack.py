@@ -74,6 +74,24 @@ def _execute(url: str, statement: str) -> None:
         conn.execute(statement.encode())
 
 
+def scratch_database(admin_url: str, label: str) -> tuple[str, str]:
+    """Create an empty database `tw_<label>_<hex>` on the server of `admin_url` (an existing
+    database, a role with CREATEDB); return its URL and name. `drop_database` when done."""
+    name = f"tw_{label}_{uuid.uuid4().hex[:8]}"
+    # The servers are shared: another engineer's test may be restarting one right now.
+    _retry(lambda: _execute(admin_url, f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    return url, name
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    """Drop it, with any connection still open to it; a failure is logged, never raised."""
+    try:
+        _retry(lambda: _execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    except Exception as error:
+        log.warning("could not drop database %s: %r", name, error)
+
+
 def _retry(action: Callable[[], None], timeout_s: float = SERVER_RETRY_S) -> None:
     """Run `action`, again after a pause while it fails, until `timeout_s` has passed."""
     deadline = time.monotonic() + timeout_s
@@ -149,10 +167,9 @@ class Stack:
     @classmethod
     def create(cls, config: StackConfig) -> Stack:
         """A fresh prefix and database, migrated, with every topic of the registry created."""
-        tag = uuid.uuid4().hex[:8]
-        stack = cls(config, f"{config.label}-{tag}-", f"tw_{config.label}_{tag}")
-        # The servers are shared: another engineer's test may be restarting one right now.
-        _retry(lambda: _execute(config.admin_database_url, f'CREATE DATABASE "{stack.database}"'))
+        _, database = scratch_database(config.admin_database_url, config.label)
+        tag = database.rsplit("_", 1)[1]
+        stack = cls(config, f"{config.label}-{tag}-", database)
         try:
             _retry(lambda: migrate(stack.database_url))
             _retry(stack._create_api_keys)
@@ -191,15 +208,7 @@ class Stack:
                 admin.close()
         except Exception as error:  # leave the topics rather than hide the test's own outcome
             log.warning("could not delete the topics of %s: %r", self.prefix, error)
-        try:
-            _retry(
-                lambda: _execute(
-                    self.config.admin_database_url,
-                    f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)',
-                )
-            )
-        except Exception as error:
-            log.warning("could not drop database %s: %r", self.database, error)
+        drop_database(self.config.admin_database_url, self.database)
 
     # what the stack offers -----------------------------------------------------------------
 

@@ -101,15 +101,16 @@ def process_batch(
         if known is None or screened.screening.screened_at >= batch[known].screening.screened_at:
             newest[screened.shipment.key] = index
     chosen = sorted(newest.values())
+    seen = [shipments.counterparties_of(batch[i]) for i in chosen]
     # Counterparties are shared across partitions: upsert them all first, in key order, so
     # that two workers' batches cannot deadlock on them.
-    shipments.save_counterparties(
-        session,
-        itertools.chain.from_iterable(shipments.counterparties_of(batch[i]) for i in chosen),
-        now,
+    shipments.save_counterparties(session, itertools.chain.from_iterable(seen), now)
+    # Only a rescreen without `changed_entries` asks when its shipment was screened before.
+    asks = [i for i in chosen if changed_entries is None and batch[i].screening.rescreen]
+    previous = (
+        shipments.last_screened_at(session, [batch[i].shipment.key for i in asks]) if asks else {}
     )
-    previous = shipments.last_screened_at(session, [batch[i].shipment.key for i in chosen])
-    written = shipments.save_shipments(session, [batch[i] for i in chosen], now)
+    written = shipments.save_shipments(session, [batch[i] for i in chosen], seen, now)
     live = [i for i in chosen if batch[i].shipment.key in written]
     live_set = set(live)
     for index, outcome in enumerate(outcomes):

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from services.alerting.repository.dialect import insert
+from services.alerting.repository.dialect import among, insert
 from shared.db.models import Alert, AlertHistory
 
 SYSTEM_ACTOR = "system"
@@ -50,7 +50,7 @@ def lock_alerts(session: Session, alert_ids: Sequence[str]) -> dict[str, Alert]:
         return {}
     rows = session.scalars(
         select(Alert)
-        .where(Alert.alert_id.in_(sorted(alert_ids)))
+        .where(among(session, Alert.alert_id, sorted(alert_ids)))
         .order_by(Alert.alert_id)
         .with_for_update()
     )
@@ -70,14 +70,16 @@ def insert_alerts(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     ids this call inserted."""
     if not rows:
         return set()
-    stmt = insert(session, Alert).on_conflict_do_nothing(index_elements=["alert_id"])
-    return set(session.scalars(stmt.returning(Alert.alert_id), list(rows)))
+    stmt, parameters = insert(session, Alert, rows)
+    stmt = stmt.on_conflict_do_nothing(index_elements=["alert_id"])
+    return set(session.scalars(stmt.returning(Alert.alert_id), parameters))
 
 
 def add_history(session: Session, entries: Sequence[HistoryEntry]) -> None:
     if entries:
-        session.execute(
-            insert(session, AlertHistory),
+        stmt, parameters = insert(
+            session,
+            AlertHistory,
             [
                 {
                     "alert_id": e.alert_id,
@@ -93,6 +95,7 @@ def add_history(session: Session, entries: Sequence[HistoryEntry]) -> None:
                 for e in entries
             ],
         )
+        session.execute(stmt, parameters)
 
 
 def history(session: Session, alert_id: str) -> list[AlertHistory]:

@@ -61,8 +61,8 @@ def record_events(session: Session, events: Sequence[AlertEvent], now: datetime)
         (WebhookDelivery, "delivery_id", deliveries),
     ):
         if values:
-            stmt = insert(session, table).on_conflict_do_nothing(index_elements=[key])
-            session.execute(stmt, values)
+            stmt, parameters = insert(session, table, values)
+            session.execute(stmt.on_conflict_do_nothing(index_elements=[key]), parameters)
 
 
 def unpublished(session: Session, limit: int) -> list[AlertOutbox]:

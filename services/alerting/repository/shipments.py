@@ -10,11 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.alerting.counterparties import identity
-from services.alerting.repository.dialect import greatest, insert
+from services.alerting.repository.dialect import among, greatest, insert
 from shared.db.models import Counterparty, ShipmentParty, StoredShipment
 from shared.schemas import ScreenedShipment
 
@@ -76,7 +77,7 @@ def save_counterparties(session: Session, seen: Iterable[CounterpartySeen], now:
     ]
     if not rows:
         return
-    stmt = insert(session, Counterparty)
+    stmt, parameters = insert(session, Counterparty, rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=["counterparty_id"],
         set_={
@@ -86,28 +87,40 @@ def save_counterparties(session: Session, seen: Iterable[CounterpartySeen], now:
             ),
         },
     )
-    session.execute(stmt, rows)
+    session.execute(stmt, parameters)
 
 
-def save_shipments(session: Session, batch: Sequence[ScreenedShipment], now: datetime) -> set[str]:
-    """Store shipments (one screening per key) and their parties; counterparties must be saved
-    first. Returns the keys written: a key is left out when a newer screening of it is already
-    stored, and the stale one is not applied."""
+def save_shipments(
+    session: Session,
+    batch: Sequence[ScreenedShipment],
+    counterparties: Sequence[Sequence[CounterpartySeen]],
+    now: datetime,
+) -> set[str]:
+    """Store shipments (one screening per key) and their parties, whose `counterparties_of`
+    (one list per shipment) must be saved first. Returns the keys written: a key is left out
+    when a newer screening of it is already stored, and the stale one is not applied."""
     if not batch:
         return set()
-    stmt = insert(session, StoredShipment)
+    stmt, parameters = insert(session, StoredShipment, [_shipment_row(s, now) for s in batch])
     stmt = stmt.on_conflict_do_update(
         index_elements=["shipment_key"],
         set_={k: stmt.excluded[k] for k in _SHIPMENT_UPDATES},
         where=StoredShipment.last_screened_at <= stmt.excluded.last_screened_at,
     )
-    rows = [_shipment_row(s, now) for s in batch]
-    written = set(session.scalars(stmt.returning(StoredShipment.shipment_key), rows))
+    written = set(session.scalars(stmt.returning(StoredShipment.shipment_key), parameters))
     if not written:
         return written
-    session.execute(delete(ShipmentParty).where(ShipmentParty.shipment_key.in_(sorted(written))))
-    parties = [row for s in batch if s.shipment.key in written for row in _party_rows(s)]
-    session.execute(insert(session, ShipmentParty), parties)
+    session.execute(
+        delete(ShipmentParty).where(among(session, ShipmentParty.shipment_key, sorted(written)))
+    )
+    parties = [
+        row
+        for screened, seen in zip(batch, counterparties, strict=True)
+        if screened.shipment.key in written
+        for row in _party_rows(screened, seen)
+    ]
+    if parties:
+        session.execute(*insert(session, ShipmentParty, parties))
     return written
 
 
@@ -136,8 +149,9 @@ def _shipment_row(screened: ScreenedShipment, now: datetime) -> dict[str, object
         "direction": shipment.direction,
         "origin_country": shipment.origin_country,
         "destination_country": shipment.destination_country,
-        "shipment": shipment.model_dump(mode="json"),
-        "screening": screening.model_dump(mode="json"),
+        # As JSON text already: pydantic writes it faster than model_dump and orjson together.
+        "shipment": orjson.Fragment(shipment.model_dump_json()),
+        "screening": orjson.Fragment(screening.model_dump_json()),
         "list_versions": dict(screening.list_versions),
         "ingested_at": screened.ingested_at,
         "first_seen_at": now,
@@ -145,12 +159,14 @@ def _shipment_row(screened: ScreenedShipment, now: datetime) -> dict[str, object
     }
 
 
-def _party_rows(screened: ScreenedShipment) -> list[dict[str, object]]:
+def _party_rows(
+    screened: ScreenedShipment, counterparties: Sequence[CounterpartySeen]
+) -> list[dict[str, object]]:
     shipment = screened.shipment
-    dated = shipment_date(screened)
+    key = shipment.key
     return [
         {
-            "shipment_key": shipment.key,
+            "shipment_key": key,
             "party_index": index,
             "role": party.role,
             "name": party.name,
@@ -158,11 +174,9 @@ def _party_rows(screened: ScreenedShipment) -> list[dict[str, object]]:
             "country": party.country,
             "identifiers": dict(party.identifiers),
             "counterparty_id": cp.counterparty_id,
-            "declared_at": dated,
+            "declared_at": cp.declared_at,
         }
-        for index, (party, cp) in enumerate(
-            zip(shipment.parties, counterparties_of(screened), strict=True)
-        )
+        for index, (party, cp) in enumerate(zip(shipment.parties, counterparties, strict=True))
     ]
 
 
@@ -170,7 +184,7 @@ def last_screened_at(session: Session, keys: Sequence[str]) -> dict[str, datetim
     """When each of these shipments (those stored) was last screened."""
     rows = session.execute(
         select(StoredShipment.shipment_key, StoredShipment.last_screened_at).where(
-            StoredShipment.shipment_key.in_(list(keys))
+            among(session, StoredShipment.shipment_key, keys)
         )
     )
     return {key: at for key, at in rows}

@@ -72,12 +72,12 @@ def record_hits(
         }
         for key, h in hits
     }
-    stmt = insert(session, SuppressionHit)
+    stmt, parameters = insert(session, SuppressionHit, list(rows.values()))
     stmt = stmt.on_conflict_do_update(
         index_elements=["suppression_id", "shipment_key", "party_index"],
         set_={"score": stmt.excluded.score, "at": stmt.excluded.at},
     )
-    session.execute(stmt, list(rows.values()))
+    session.execute(stmt, parameters)
 
 
 def hit_counts(session: Session, suppression_ids: Sequence[str]) -> dict[str, int]:
