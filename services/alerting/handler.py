@@ -2,8 +2,9 @@
 
 The loop commits offsets only after this returns, so the database commit always precedes the
 offset commit. Events for `alerts.v1` are not returned as outputs: they are written to the
-outbox in the same transaction and published by `publisher.OutboxPublisher`, so a crash between
-the database commit and a produce cannot lose them (see docs/alerting.md).
+outbox in the same transaction and published by `publisher.OutboxPublisher` (right after the
+commit, by `after_commit`), so a crash between the database commit and a produce cannot lose
+them (see docs/alerting.md).
 """
 
 from __future__ import annotations
@@ -74,10 +75,11 @@ def make_handler(
     sessions: sessionmaker[Session],
     rules: AlertRules,
     *,
-    after_commit: Callable[[], None] = lambda: None,
+    after_commit: Callable[[int], None] = lambda events: None,
     clock: Clock = lambda: datetime.now(UTC),
 ) -> BatchHandler:
-    """`after_commit` runs once a batch's transaction has committed (wake the publishers)."""
+    """`after_commit(events)` runs once a batch's transaction has committed, with the number of
+    `alerts.v1` events it wrote to the outbox (publish them)."""
 
     def handle(records: Sequence[Record]) -> BatchResult:
         result = BatchResult()
@@ -101,7 +103,7 @@ def make_handler(
                 except RejectedByDatabase as error:
                     result.rejected.append(Rejected(item.record, "db_rejected", str(error)))
         _observe(outcomes, clock())
-        after_commit()
+        after_commit(sum(len(outcome.events) for _, outcome in outcomes))
         return result
 
     return handle

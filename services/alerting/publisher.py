@@ -37,14 +37,14 @@ class OutboxPublisher:
         self._producer = producer
         self._topic = topic
         self._clock = clock
-        self._batch_size = batch_size
+        self.batch_size = batch_size
 
     def publish_once(self) -> int:
         """Publish up to one batch; return how many events went out."""
         with transaction(self._sessions) as session:
             if not try_lock(session, PUBLISHER_LOCK_ID):
                 return 0
-            rows = outbox.unpublished(session, self._batch_size)
+            rows = outbox.unpublished(session, self.batch_size)
             if not rows:
                 return 0
             deliveries = [
@@ -69,7 +69,7 @@ class OutboxPublisher:
         return len(rows)
 
     def step(self) -> bool:
-        return self.publish_once() >= self._batch_size
+        return self.publish_once() >= self.batch_size
 
 
 def refresh_open_alerts(sessions: sessionmaker[Session]) -> None:

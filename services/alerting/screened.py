@@ -94,12 +94,13 @@ def process_batch(
     """`process_screened` for many shipments at once; one Outcome per input, in order."""
     for screened in batch:
         check_screened(screened)
-    outcomes = [Outcome(s.shipment.key) for s in batch]
+    keys = [s.shipment.key for s in batch]
+    outcomes = [Outcome(key) for key in keys]
     newest: dict[str, int] = {}
     for index, screened in enumerate(batch):
-        known = newest.get(screened.shipment.key)
+        known = newest.get(keys[index])
         if known is None or screened.screening.screened_at >= batch[known].screening.screened_at:
-            newest[screened.shipment.key] = index
+            newest[keys[index]] = index
     chosen = sorted(newest.values())
     seen = [shipments.counterparties_of(batch[i]) for i in chosen]
     # Counterparties are shared across partitions: upsert them all first, in key order, so
@@ -107,11 +108,9 @@ def process_batch(
     shipments.save_counterparties(session, itertools.chain.from_iterable(seen), now)
     # Only a rescreen without `changed_entries` asks when its shipment was screened before.
     asks = [i for i in chosen if changed_entries is None and batch[i].screening.rescreen]
-    previous = (
-        shipments.last_screened_at(session, [batch[i].shipment.key for i in asks]) if asks else {}
-    )
+    previous = shipments.last_screened_at(session, [keys[i] for i in asks]) if asks else {}
     written = shipments.save_shipments(session, [batch[i] for i in chosen], seen, now)
-    live = [i for i in chosen if batch[i].shipment.key in written]
+    live = [i for i in chosen if keys[i] in written]
     live_set = set(live)
     for index, outcome in enumerate(outcomes):
         outcome.stale = index not in live_set
@@ -120,11 +119,7 @@ def process_batch(
     )
     suppressions.record_hits(
         session,
-        [
-            (batch[i].shipment.key, h)
-            for i, e in zip(live, evaluations, strict=True)
-            for h in e.suppressed
-        ],
+        [(keys[i], h) for i, e in zip(live, evaluations, strict=True) for h in e.suppressed],
         now,
     )
     decisions = [(i, d) for i, e in zip(live, evaluations, strict=True) for d in e.alerts]
