@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from services.ingest.api import Limits, guarded, shipments_router
 from services.ingest.broker import BackgroundProducer, broker_reachable
 from services.ingest.ingestor import SERVICE, Ingestor
+from services.ingest.keys import VerifiedKeys
 from shared.config import Settings, load_settings
 from shared.db.api_keys import find_api_key
 from shared.db.engine import make_engine, make_sessions
@@ -76,7 +77,7 @@ def build(settings: Settings) -> IngestService:
     app.include_router(
         shipments_router(
             current,
-            guarded(require_roles(sessions, "ingest")),
+            guarded(require_roles(sessions, "ingest", find=VerifiedKeys().find)),
             Limits(settings.max_body_bytes, settings.max_batch_records),
             on_delivery_failed=background.replace,
         )

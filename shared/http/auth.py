@@ -9,6 +9,7 @@ from fastapi import HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db.api_keys import find_api_key
+from shared.db.models.api_keys import ApiKey
 
 API_KEY_HEADER = "X-API-Key"
 
@@ -20,8 +21,14 @@ class Caller:
     role: str
 
 
-def require_roles(sessions: sessionmaker[Session], *roles: str) -> Callable[[Request], Caller]:
-    """A dependency that admits callers whose key has one of `roles` (admin always may)."""
+FindKey = Callable[[Session, str], ApiKey | None]
+
+
+def require_roles(
+    sessions: sessionmaker[Session], *roles: str, find: FindKey = find_api_key
+) -> Callable[[Request], Caller]:
+    """A dependency that admits callers whose key has one of `roles` (admin always may);
+    `find` looks the key up (ingest's remembers verified keys for a few seconds)."""
     allowed = set(roles) | {"admin"}
 
     def dependency(request: Request) -> Caller:
@@ -32,7 +39,7 @@ def require_roles(sessions: sessionmaker[Session], *roles: str) -> Callable[[Req
         if not plain:
             raise HTTPException(401, f"missing API key (send it in {API_KEY_HEADER})")
         with sessions() as session:
-            key = find_api_key(session, plain)
+            key = find(session, plain)
         if key is None:
             raise HTTPException(401, "invalid or revoked API key")
         if key.role not in allowed:
