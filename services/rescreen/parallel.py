@@ -23,6 +23,8 @@ IN_FLIGHT_PER_WORKER = 3
 """Chunks queued per worker: enough to keep each busy, few enough to bound memory."""
 
 Hits = list[tuple[str, list[Match]]]
+Screened = tuple[Hits, int]
+"""A chunk's hits, and how many of its counterparties the gate let through."""
 
 _matcher: DeltaMatcher | None = None
 
@@ -32,9 +34,11 @@ def _start_worker(delta: Delta, threshold: float | None) -> None:
     _matcher = DeltaMatcher(delta, threshold)
 
 
-def _screen_chunk(chunk: list[Counterparty]) -> Hits:
+def _screen_chunk(chunk: list[Counterparty]) -> Screened:
     assert _matcher is not None, "the pool's initializer builds the matcher"
-    return list(_matcher.hits(chunk))
+    before = _matcher.screened
+    hits = list(_matcher.hits(chunk))
+    return hits, _matcher.screened - before
 
 
 class ParallelMatcher:
@@ -52,6 +56,8 @@ class ParallelMatcher:
         self._workers = workers
         self._threshold = threshold
         self._chunk = chunk
+        self.screened = 0
+        """Counterparties the workers' gates let through to a full screening."""
 
     def hits(self, counterparties: Iterable[Counterparty]) -> Iterator[tuple[str, list[Match]]]:
         """(counterparty id, matches) for each counterparty that matches any delta entry; the
@@ -64,7 +70,7 @@ class ParallelMatcher:
             initializer=_start_worker,
             initargs=(self._delta, self._threshold),
         ) as pool:
-            pending: deque[Future[Hits]] = deque()
+            pending: deque[Future[Screened]] = deque()
             limit = self._workers * IN_FLIGHT_PER_WORKER
             while True:
                 while len(pending) < limit:
@@ -74,4 +80,6 @@ class ParallelMatcher:
                     pending.append(pool.submit(_screen_chunk, chunk))
                 if not pending:
                     return
-                yield from pending.popleft().result()
+                hits, screened = pending.popleft().result()
+                self.screened += screened
+                yield from hits

@@ -143,6 +143,15 @@ class NameIndex:
         """Names sharing evidence with the query tokens: see `shared.screening.retrieve`."""
         return find_candidates(self._groups(tokens), limit, min_matched, self.mass)
 
+    def names_of_word(self, text: str) -> set[int]:
+        """The names a query word reaches through the words `candidates` looks it up by (itself,
+        a typo away, sounding alike); symbols and joined keys apart. For a prefilter that must
+        find whatever `candidates` could."""
+        found: set[int] = set()
+        for word, _ in self._words_of(text):
+            found |= self._postings[word]
+        return found
+
     def _groups(self, tokens: Sequence[Token]) -> list[KeyGroup]:
         groups: list[KeyGroup] = []
         for token in tokens:
