@@ -48,6 +48,8 @@ class RescreenReport:
     counterparties_screened: int = 0
     """Those the gate let through to a full screening."""
     counterparties_hit: int = 0
+    workers: int = 1
+    """Processes that screened: more than one only for a large delta and window."""
     shipments: int = 0
     screen_seconds: float = 0.0
     publish_seconds: float = 0.0
@@ -66,8 +68,12 @@ class RescreenReport:
             f"before {self.window.as_of:%Y-%m-%d %H:%M}): {self.counterparties_screened} "
             f"screened in full past the gate, {self.counterparties_hit} matched, "
             f"{self.shipments} shipments re-published for alerting "
-            f"(screening {self.screen_seconds:.1f} s, publishing {self.publish_seconds:.1f} s)"
+            f"(screening {self.screen_seconds:.1f} s{self._on_workers()}, "
+            f"publishing {self.publish_seconds:.1f} s)"
         )
+
+    def _on_workers(self) -> str:
+        return f" on {self.workers} processes" if self.workers > 1 else ""
 
 
 def rescreen_delta(
@@ -139,6 +145,7 @@ def rescreen_delta(
         counterparties=total,
         counterparties_screened=matcher.screened,
         counterparties_hit=len(hits),
+        workers=workers if isinstance(matcher, ParallelMatcher) else 1,
         shipments=published,
         screen_seconds=screened_at - started,
         publish_seconds=time.perf_counter() - screened_at,
