@@ -503,10 +503,9 @@ def main() -> None:
             print(f"  {report.summary()}")
             print(f"  {rate:,.0f} counterparties/s through query and matching")
             print(f"  {planted_found(report, expected)}")
-            cpus = os.cpu_count() or 1
             print(
-                f"  CPU {cpu:.1f} s in all (the rescreen's processes): on {cpus} otherwise "
-                f"idle CPUs, at least {cpu / cpus:.1f} s of wall time"
+                f"  CPU {cpu:.1f} s in all (the rescreen's processes; with one process screening,"
+                f" about its wall time on an idle machine)"
             )
     finally:
         admin.delete_topics([topic])
