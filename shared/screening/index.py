@@ -152,6 +152,8 @@ class NameIndex:
             found |= self._postings[word]
         return found
 
+    # services/rescreen/gate.py bounds what these lookups can find without analysing a name:
+    # a new kind of lookup here needs its counterpart there (tests/unit/rescreen checks).
     def _groups(self, tokens: Sequence[Token]) -> list[KeyGroup]:
         groups: list[KeyGroup] = []
         for token in tokens:
