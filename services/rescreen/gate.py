@@ -18,7 +18,7 @@ answers the same question from the raw words, in about 20 µs, and errs only tow
 3. What it can weigh: a word never weighs more in a name than alone (`trading` is generic, 0.3,
    wherever it stands: context only adds the tagger's classes), times its rarity in the delta,
    as retrieval weighs it. A run of joined words is charged the heaviest token per word.
-4. The bound: ranking scores a candidate only if `_upper_bound(matched, query mass, own mass)`
+4. The bound: ranking scores a candidate only if `upper_bound(matched, query mass, own mass)`
    reaches the cutoff less the pruning margin. That bound rises with `matched` and is highest
    when the query has nothing beyond what it shares, so a counterparty passes if, for some delta
    name, the most its words can share reaches the least shared weight that name needs.
@@ -48,7 +48,7 @@ from shared.screening.entries import EntryIndex, IndexedEntry
 from shared.screening.identifiers import normalise_identifier
 from shared.screening.index import NameIndex, is_retrievable
 from shared.screening.normalise import analyse_name
-from shared.screening.rank import PRUNE_MARGIN, _upper_bound
+from shared.screening.rank import PRUNE_MARGIN, upper_bound
 from shared.screening.tokens import (
     WEIGHT_DOMAIN,
     WEIGHT_GENERIC,
@@ -181,7 +181,7 @@ def _least_shared(names: NameIndex, name_id: int, target: float) -> float:
     low, high = 0.0, own
     for _ in range(50):
         middle = (low + high) / 2
-        if _upper_bound(middle, middle, own, name_class) >= target:
+        if upper_bound(middle, middle, own, name_class) >= target:
             high = middle
         else:
             low = middle

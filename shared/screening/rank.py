@@ -116,7 +116,7 @@ def _name_matches(
         if query.name_class is not None and query.name_class != name_class:
             continue
         own_mass = names.mass(candidate.name_id)
-        if _upper_bound(candidate.matched, query_mass, own_mass, name_class) < target:
+        if upper_bound(candidate.matched, query_mass, own_mass, name_class) < target:
             continue
         indexed = entries.get(listed.key)
         if indexed is None:
@@ -165,7 +165,7 @@ def _query_mass(
 
 
 def _least_shared(query: Query, query_mass: float, cutoff: float) -> float:
-    """The query weight a candidate must share for `_upper_bound` to reach the cutoff."""
+    """The query weight a candidate must share for `upper_bound` to reach the cutoff."""
     target = cutoff - PRUNE_MARGIN
     if target <= 0.0 or target >= 1.0:
         return 0.0
@@ -175,9 +175,7 @@ def _least_shared(query: Query, query_mass: float, cutoff: float) -> float:
     return target * extra * query_mass / (1.0 - target + target * extra)
 
 
-def _upper_bound(
-    matched: float, query_mass: float, own_mass: float, name_class: NameClass
-) -> float:
+def upper_bound(matched: float, query_mass: float, own_mass: float, name_class: NameClass) -> float:
     """About the best score a candidate can reach: what either name has beyond the shared
     evidence still costs. The candidate's side is estimated (its shared weight taken as the
     query's), hence the margin the caller leaves."""
