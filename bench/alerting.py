@@ -44,10 +44,16 @@ from shared.watchlists.sources import read_entries
 
 
 def screened_records(
-    listed: Sequence[Planted], count: int, *, batch: int, seed: int = 7
+    listed: Sequence[Planted], count: int, *, batch: int, planted: float = 0.02, seed: int = 7
 ) -> Iterator[list[Record]]:
     """`count` screened records in batches; a planted party carries its exact match."""
-    factory = ShipmentFactory(listed, new_party_share=0.2, new_marker=NEW_PARTY_MARKER, seed=seed)
+    factory = ShipmentFactory(
+        listed,
+        planted_share=planted,
+        new_party_share=0.2,
+        new_marker=NEW_PARTY_MARKER,
+        seed=seed,
+    )
     chpl, countries = load_chpl(), load_country_risk()
     now = datetime.now(UTC)
     records: list[Record] = []
@@ -124,12 +130,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--shipments", type=int, default=30_000)
     parser.add_argument("--batch", type=int, default=settings.max_poll_records)
     parser.add_argument("--warmup", type=int, default=5_000, help="shipments before measuring")
+    parser.add_argument("--planted", type=float, default=0.02, help="share that must alert")
     args = parser.parse_args(argv)
 
     entries: list[WatchlistEntry] = read_entries(args.list)
     listed = plantable(entries)
     print(f"making {args.warmup + args.shipments:,} screened records ...", flush=True)
-    batches = list(screened_records(listed, args.warmup + args.shipments, batch=args.batch))
+    batches = list(
+        screened_records(
+            listed, args.warmup + args.shipments, batch=args.batch, planted=args.planted
+        )
+    )
     warmup = args.warmup // args.batch
     with database(settings.database_url.get_secret_value()) as url:
         engine = make_engine(url)
@@ -148,7 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             engine.dispose()
     print(
-        f"alerting handler, batches of {args.batch}: {shipments / wall:,.0f} shipments/s (wall);"
+        f"alerting handler, batches of {args.batch}, {args.planted:.0%} alerting:"
+        f" {shipments / wall:,.0f} shipments/s (wall);"
         f" CPU per shipment: this process {cpu / shipments * 1000:.3f} ms,"
         f" PostgreSQL {pg / shipments * 1000:.3f} ms (every backend, others' included)"
     )

@@ -70,14 +70,16 @@ def insert_alerts(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     ids this call inserted."""
     if not rows:
         return set()
-    stmt, parameters = insert(session, Alert, rows)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["alert_id"])
-    return set(session.scalars(stmt.returning(Alert.alert_id), parameters))
+    return set(insert(session, Alert, rows, _insert_new).scalars())
+
+
+def _insert_new(stmt: Any, postgres: bool) -> Any:
+    return stmt.on_conflict_do_nothing(index_elements=["alert_id"]).returning(Alert.alert_id)
 
 
 def add_history(session: Session, entries: Sequence[HistoryEntry]) -> None:
     if entries:
-        stmt, parameters = insert(
+        insert(
             session,
             AlertHistory,
             [
@@ -95,7 +97,6 @@ def add_history(session: Session, entries: Sequence[HistoryEntry]) -> None:
                 for e in entries
             ],
         )
-        session.execute(stmt, parameters)
 
 
 def history(session: Session, alert_id: str) -> list[AlertHistory]:

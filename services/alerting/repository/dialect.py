@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, Text, any_, bindparam, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Result,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy import cast as cast_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -20,9 +31,17 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def insert(session: Session, model: type[Base], rows: Sequence[Row]) -> tuple[Any, Any]:
-    """An `INSERT` of `rows` (dicts with the same keys) and the parameters to execute it with;
-    the statement takes `.on_conflict_do_update/do_nothing` and `.returning`.
+Finish = Callable[[Any, bool], Any]
+"""Adds to a bare `INSERT` (`.on_conflict_do_update`, `.returning`, ...); told whether the
+dialect is PostgreSQL. A module-level function: statements are cached per function."""
+
+
+def insert(
+    session: Session, model: type[Base], rows: Sequence[Row], finish: Finish | None = None
+) -> Result[Any]:
+    """Run an `INSERT` of `rows` (dicts with the same keys), completed by `finish`, in the
+    session's transaction; return its result. The statement is built once per table, columns
+    and `finish`: for a small batch, building it cost SQLAlchemy more than the rows did.
 
     On PostgreSQL it is ONE statement with ONE parameter whatever the number of rows: the rows
     as a JSON array, which the server turns into the table's row type
@@ -32,17 +51,26 @@ def insert(session: Session, model: type[Base], rows: Sequence[Row]) -> tuple[An
     dumping and query splitting). On SQLite, a plain executemany."""
     table = cast(Table, model.__table__)
     if not is_postgres(session):
-        return sqlite.insert(table), list(rows)
-    names = list(rows[0])
-    records = func.json_populate_recordset(
-        literal_column(f"NULL::{table.name}"), cast_(bindparam(_ROWS, type_=Text), postgresql.JSON)
-    ).table_valued(*names)
-    source = select(*(records.c[name] for name in names))
-    statement = postgresql.insert(table).from_select(names, source)
-    return statement, {_ROWS: json_rows(rows)}
+        return session.execute(_statement(table, (), False, finish), list(rows))
+    statement = _statement(table, tuple(rows[0]), True, finish)
+    return session.execute(statement, {_ROWS: json_rows(rows)})
 
 
 _ROWS = "rows_json"
+
+
+@cache
+def _statement(table: Table, names: tuple[str, ...], postgres: bool, finish: Finish | None) -> Any:
+    if postgres:
+        records = func.json_populate_recordset(
+            literal_column(f"NULL::{table.name}"),
+            cast_(bindparam(_ROWS, type_=Text), postgresql.JSON),
+        ).table_valued(*names)
+        source = select(*(records.c[name] for name in names))
+        statement: Any = postgresql.insert(table).from_select(names, source)
+    else:
+        statement = sqlite.insert(table)
+    return statement if finish is None else finish(statement, postgres)
 
 
 def among(session: Session, column: Any, values: Sequence[Any]) -> Any:
@@ -52,8 +80,8 @@ def among(session: Session, column: Any, values: Sequence[Any]) -> Any:
     return column.in_(list(values))
 
 
-def greatest(session: Session, *values: Any) -> ColumnElement[Any]:
-    return func.greatest(*values) if is_postgres(session) else func.max(*values)
+def greatest(postgres: bool, *values: Any) -> ColumnElement[Any]:
+    return func.greatest(*values) if postgres else func.max(*values)
 
 
 def try_lock(session: Session, lock_id: int) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -56,13 +57,17 @@ def record_events(session: Session, events: Sequence[AlertEvent], now: datetime)
     ]
     assert all(row["event_id"] for row in rows), "every stored event has an id"
     # Rows in order: outbox_id (the publishing order) follows the order of `events`.
-    for table, key, values in (
-        (AlertOutbox, "event_id", rows),
-        (WebhookDelivery, "delivery_id", deliveries),
-    ):
-        if values:
-            stmt, parameters = insert(session, table, values)
-            session.execute(stmt.on_conflict_do_nothing(index_elements=[key]), parameters)
+    insert(session, AlertOutbox, rows, _new_events)
+    if deliveries:
+        insert(session, WebhookDelivery, deliveries, _new_deliveries)
+
+
+def _new_events(stmt: Any, postgres: bool) -> Any:
+    return stmt.on_conflict_do_nothing(index_elements=["event_id"])
+
+
+def _new_deliveries(stmt: Any, postgres: bool) -> Any:
+    return stmt.on_conflict_do_nothing(index_elements=["delivery_id"])
 
 
 def unpublished(session: Session, limit: int) -> list[AlertOutbox]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import orjson
 from sqlalchemy import delete, select
@@ -75,19 +76,20 @@ def save_counterparties(session: Session, seen: Iterable[CounterpartySeen], now:
         }
         for _, cp in sorted(merged.items())
     ]
-    if not rows:
-        return
-    stmt, parameters = insert(session, Counterparty, rows)
-    stmt = stmt.on_conflict_do_update(
+    if rows:
+        insert(session, Counterparty, rows, _upsert_counterparties)
+
+
+def _upsert_counterparties(stmt: Any, postgres: bool) -> Any:
+    return stmt.on_conflict_do_update(
         index_elements=["counterparty_id"],
         set_={
             "last_seen_at": stmt.excluded.last_seen_at,
             "last_declared_at": greatest(
-                session, Counterparty.last_declared_at, stmt.excluded.last_declared_at
+                postgres, Counterparty.last_declared_at, stmt.excluded.last_declared_at
             ),
         },
     )
-    session.execute(stmt, parameters)
 
 
 def save_shipments(
@@ -101,13 +103,8 @@ def save_shipments(
     when a newer screening of it is already stored, and the stale one is not applied."""
     if not batch:
         return set()
-    stmt, parameters = insert(session, StoredShipment, [_shipment_row(s, now) for s in batch])
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["shipment_key"],
-        set_={k: stmt.excluded[k] for k in _SHIPMENT_UPDATES},
-        where=StoredShipment.last_screened_at <= stmt.excluded.last_screened_at,
-    )
-    written = set(session.scalars(stmt.returning(StoredShipment.shipment_key), parameters))
+    rows = [_shipment_row(s, now) for s in batch]
+    written = set(insert(session, StoredShipment, rows, _upsert_shipments).scalars())
     if not written:
         return written
     session.execute(
@@ -120,8 +117,16 @@ def save_shipments(
         for row in _party_rows(screened, seen)
     ]
     if parties:
-        session.execute(*insert(session, ShipmentParty, parties))
+        insert(session, ShipmentParty, parties)
     return written
+
+
+def _upsert_shipments(stmt: Any, postgres: bool) -> Any:
+    return stmt.on_conflict_do_update(
+        index_elements=["shipment_key"],
+        set_={k: stmt.excluded[k] for k in _SHIPMENT_UPDATES},
+        where=StoredShipment.last_screened_at <= stmt.excluded.last_screened_at,
+    ).returning(StoredShipment.shipment_key)
 
 
 _SHIPMENT_UPDATES = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
@@ -72,12 +73,14 @@ def record_hits(
         }
         for key, h in hits
     }
-    stmt, parameters = insert(session, SuppressionHit, list(rows.values()))
-    stmt = stmt.on_conflict_do_update(
+    insert(session, SuppressionHit, list(rows.values()), _upsert_hits)
+
+
+def _upsert_hits(stmt: Any, postgres: bool) -> Any:
+    return stmt.on_conflict_do_update(
         index_elements=["suppression_id", "shipment_key", "party_index"],
         set_={"score": stmt.excluded.score, "at": stmt.excluded.at},
     )
-    session.execute(stmt, parameters)
 
 
 def hit_counts(session: Session, suppression_ids: Sequence[str]) -> dict[str, int]:
