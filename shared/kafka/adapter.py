@@ -39,8 +39,9 @@ class KafkaDelivery:
 
 # A record batch (one per partition) of up to 256 KiB instead of kafka-python's 16 KiB: a
 # consumer loop sends a whole poll at once, and a 16 KiB batch holds about ten screened
-# shipments, so a poll of 500 became some fifty batches, each with its Python overhead. Measured on a relay (consume and produce 1.5 KB
-# records, docs/benchmarks.md): 100 CPU-us per record with 16 KiB, 45-60 with 128 KiB to 1 MiB.
+# shipments, so a poll of 500 became some fifty batches, each with its Python overhead.
+# Measured on a relay (consume and produce 1.5 KB records, docs/benchmarks.md): 100 CPU-us per
+# record with 16 KiB, 45-60 with 128 KiB to 1 MiB.
 # It stays well under the broker's 1 MiB message.max.bytes; linger_ms still bounds the wait.
 PRODUCER_BATCH_BYTES = 256 * 1024
 
