@@ -39,6 +39,7 @@ from bench.report import as_json, latency_lines, machine, throughput_lines
 from bench.stack import Stack, StackConfig
 from bench.workload import Planted, ShipmentFactory, plantable
 from shared.config import Settings, load_settings
+from shared.heap import settle_heap
 from shared.schemas.registry import ALERTS, SHIPMENTS_INGESTED, SHIPMENTS_SCREENED
 from shared.watchlists.sources import read_entries
 
@@ -220,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
     }
     print(f"Tradewatch pipeline benchmark, {header['when']}\nmachine: {header['machine']}")
+    # The driver's own full collections paused it for 100-300 ms (its feeders and the alert
+    # watcher run here): they showed in the latency figures.
+    settle_heap()
     # Other processes on the machine (a shared development box) skew every figure: say so.
     load_before = os.getloadavg()[0]
     throughput: Throughput | None = None

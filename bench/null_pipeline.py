@@ -28,6 +28,7 @@ from types import FrameType
 from bench.pipeline import Stage
 from bench.processes import ServiceProcess
 from shared.config import load_settings
+from shared.heap import settle_heap
 from shared.kafka.adapter import KafkaAdmin, KafkaConsumerAdapter, KafkaProducerAdapter
 from shared.kafka.loop import BatchHandler, BatchResult, ConsumerLoop, LoopConfig
 from shared.kafka.records import Output, Record
@@ -73,6 +74,7 @@ def run_relay(in_topic: str, out_topic: str, group_id: str) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    settle_heap()  # as the services do
     try:
         loop.run()
     finally:

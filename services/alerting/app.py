@@ -20,6 +20,7 @@ from services.alerting.webhooks import RetryPolicy, WebhookDeliverer, http_post
 from services.alerting.worker import Worker
 from shared.config import Settings, load_settings
 from shared.db.engine import make_engine, make_sessions, migrate
+from shared.heap import settle_heap
 from shared.kafka.loop import BatchHandler
 from shared.kafka.records import Producer
 from shared.logging import configure_logging
@@ -153,6 +154,7 @@ def run(settings: Settings) -> int:
         len(alerting.rules.lists),
     )
     alerting.start()
+    log.info("froze %d objects out of the garbage collector's scans", settle_heap())
     try:
         return run_consumer_service(
             service_spec(settings),

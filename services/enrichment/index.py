@@ -146,8 +146,8 @@ class WatchlistIndex:
             for party in parties:
                 identifiers = party.identifiers or None
                 key = party_key(party.name, party.country, identifiers, threshold, limit)
-                found = self._cache.get(key)
-                if found is None:
+                cached = self._cache.get(key)
+                if cached is None:
                     found = self._matcher.screen(
                         party.name,
                         country=party.country,
@@ -157,6 +157,7 @@ class WatchlistIndex:
                     )
                     self._cache.put(key, found)
                 else:
+                    found = list(cached)
                     hits += 1
                 matches.append(found)
             # `_versions` is replaced on change, never mutated: safe to hand out.

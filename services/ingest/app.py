@@ -18,6 +18,7 @@ from services.ingest.keys import VerifiedKeys
 from shared.config import Settings, load_settings
 from shared.db.api_keys import find_api_key
 from shared.db.engine import make_engine, make_sessions
+from shared.heap import settle_heap
 from shared.http.auth import require_roles
 from shared.http.ops import ops_router
 from shared.kafka.adapter import KafkaProducerAdapter
@@ -106,6 +107,7 @@ def main() -> int:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     service = build(settings)
+    log.info("froze %d objects out of the garbage collector's scans", settle_heap())
     config = uvicorn.Config(
         service.app,
         host=settings.http_host,
