@@ -31,6 +31,7 @@ from services.ingest.ingestor import encode
 from services.ingest.prepare import prepare
 from shared.config import load_settings
 from shared.db.engine import make_engine, make_sessions, migrate
+from shared.heap import settle_heap
 from shared.kafka.records import Record
 from shared.schemas import (
     Match,
@@ -142,6 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     )
     warmup = args.warmup // args.batch
+    settle_heap()  # as the service does once started
     with database(settings.database_url.get_secret_value()) as url:
         engine = make_engine(url)
         handle = make_handler(make_sessions(engine), load_rules(None, settings.alert_threshold))
