@@ -79,10 +79,12 @@ def find_candidates(
         for posting, _ in group.frequent:
             hits.update(pool & posting)
     ranked = _several_groups(groups, hits, min_matched)
-    for group, names in seeded:
+    for group, _ in seeded:
         if group.mass >= min_matched:
-            ranked.extend(_one_group(group, names, hits, limit))
-    top = heapq.nlargest(limit, ranked, key=itemgetter(1))
+            ranked.extend(_one_group(group, hits, limit, size))
+    # Among equal evidence the shortest names first: which of many equals make the cut must not
+    # depend on the order the names were loaded in.
+    top = heapq.nlargest(limit, ranked, key=lambda found: (found[1], -size(found[0])))
     return [Candidate(name_id, evidence, matched) for name_id, evidence, matched in top]
 
 
@@ -106,17 +108,21 @@ def _several_groups(
 
 
 def _one_group(
-    group: KeyGroup, names: Posting, hits: Counter[int], limit: int
+    group: KeyGroup, hits: Counter[int], limit: int, size: Callable[[int], float]
 ) -> list[tuple[int, float, float]]:
-    """Up to `limit` names this group alone hit, from its best keys down."""
+    """Up to `limit` names this group alone hit, from its best keys down; when a key holds more
+    than fit, the shortest of them."""
     found: dict[int, float] = {}
     for posting, weight in sorted(group.seeds, key=itemgetter(1), reverse=True):
+        if len(found) >= limit:
+            break
         for name_id in posting:
             if hits[name_id] == 1 and name_id not in found:
                 found[name_id] = weight
-                if len(found) >= limit:
-                    return [(i, w, group.mass) for i, w in found.items()]
-    return [(i, w, group.mass) for i, w in found.items()]
+    if len(found) > limit:
+        kept = heapq.nlargest(limit, found.items(), key=lambda item: (item[1], -size(item[0])))
+        return [(name_id, weight, group.mass) for name_id, weight in kept]
+    return [(name_id, weight, group.mass) for name_id, weight in found.items()]
 
 
 def _from_common_words(

@@ -47,6 +47,18 @@ def test_a_name_of_common_words_only_is_found_by_the_whole_name(
 _WORDS = [f"{a}{b}{c}" for a in "bcdfg" for b in "aeiou" for c in "klmnprt"][:150]
 
 
+def test_an_exact_name_is_found_whatever_order_the_list_was_loaded_in(
+    make_entry: EntryFactory,
+) -> None:
+    # Forty names share `star` and nothing else with the query: more than retrieval keeps.
+    # The shortest (the listed name itself) must make the cut, loaded first or last.
+    fillers = [make_entry(str(i), f"STAR {word} HOLDINGS") for i, word in enumerate(_WORDS[:40])]
+    target = make_entry("listed", "JOINT STOCK COMPANY STAR")
+    for entries in ([*fillers, target], [target, *fillers]):
+        found = keys(Screener(entries).screen("JOINT STOCK COMPANY STAR"))
+        assert found[:1] == ["test-list:listed"]
+
+
 def test_a_tax_id_alone_is_decisive(screener: Screener) -> None:
     (match,) = screener.screen("", identifiers={"tax_id": "RU 774-323-7789"})
     assert match.entry_id == "47956"
