@@ -96,15 +96,22 @@ def _several_groups(
     for name_id, count in hits.items():
         if count < 2:
             continue
-        evidence = matched = 0.0
-        for group in groups:
-            weight = group.weight_of(name_id)
-            if weight > 0.0:
-                evidence += weight
-                matched += group.mass
+        evidence, matched = _evidence(groups, name_id)
         if matched >= min_matched:
             found.append((name_id, evidence, matched))
     return found
+
+
+def _evidence(groups: list[KeyGroup], name_id: int) -> tuple[float, float]:
+    """The evidence a name shares with the query (each group's best key that holds it), and
+    the query weight those groups carry."""
+    evidence = matched = 0.0
+    for group in groups:
+        weight = group.weight_of(name_id)
+        if weight > 0.0:
+            evidence += weight
+            matched += group.mass
+    return evidence, matched
 
 
 def _one_group(
@@ -137,12 +144,7 @@ def _from_common_words(
     pool = min(exact or [p for g in frequent for p, _ in g.frequent], key=len)
     scored: list[tuple[float, float, int, float]] = []
     for name_id in pool:
-        evidence = matched = 0.0
-        for group in frequent:
-            weight = group.weight_of(name_id)
-            if weight > 0.0:
-                evidence += weight
-                matched += group.mass
+        evidence, matched = _evidence(frequent, name_id)
         if matched >= min_matched:
             scored.append((evidence, -size(name_id), name_id, matched))
     top = heapq.nlargest(limit, scored)
