@@ -3,8 +3,8 @@
 Builds the index from the SDN list of 2024-05-03 with the aliases and addresses of 2025-12
 (parsed by `shared.watchlists`), then screens generated parties one at a time in this process:
 ordinary suppliers and persons (most of them) and renderings of listed names (a few). Every
-party name is distinct and the analysis cache is emptied first, so no party is answered from a
-cache. Prints parties/s, p50/p99 per party, index build time and resident memory.
+party name is distinct, so no party is answered from a cache. Prints parties/s, p50/p99 per
+party, index build time and resident memory.
 
 Each figure is given twice: CPU time of this process (what the code costs) and wall-clock time
 (what it costs on this machine right now, other processes included).
@@ -25,7 +25,6 @@ from bench.data import load_sdn
 from bench.parties import person_names, renderings, supplier_names
 from shared.schemas import WatchlistEntry
 from shared.screening import DEFAULT_THRESHOLD, Screener, warm_up
-from shared.screening.normalise import analyse_name
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,6 @@ def main() -> None:
     screener, build = _build(entries)
     rss_after = _rss_mb()
     parties = _parties(entries, args.parties, args.listed_share)
-    analyse_name.cache_clear()
     cpu, wall, alerts = _screen_all(screener, parties)
     print(f"list: {len(entries)} SDN entries, {names} names with aliases")
     print(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from shared.schemas.watchlist import WatchlistEntry
 from shared.screening.identifiers import normalise_identifier, normalise_type
 from shared.screening.index import IndexedName, NameIndex
-from shared.screening.normalise import analyse_name, name_class_of
+from shared.screening.normalise import analyse_listed_name, name_class_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class IndexedEntry:
             if text in seen:
                 continue
             seen.add(text)
-            form = analyse_name(text, name_class)
+            form = analyse_listed_name(text, name_class)
             if not form.is_empty:
                 names.append(IndexedName(entry.key, text, form, weak))
         identifiers = {

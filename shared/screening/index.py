@@ -36,6 +36,11 @@ RARE_DF = 10
 RARITY_FLOOR = 0.5
 """The commonest token still weighs half its prior when scoring."""
 
+Lookups = tuple[tuple[str, float], ...]
+"""The listed words a word looks up, with their similarity to it: a tuple of strings and
+numbers, which the garbage collector stops tracking, since thousands are cached."""
+_NO_KEYS = KeyGroup(0.0)
+
 
 @dataclass(frozen=True, slots=True)
 class IndexedName:
@@ -58,7 +63,7 @@ class NameIndex:
         self._sounds: dict[str, list[str]] = {}
         self._count = 0
         self._rarity: dict[str, float] = {}
-        self._words: dict[str, list[tuple[str, float]]] = {}
+        self._words: dict[str, Lookups] = {}
         self._word_groups: dict[str, KeyGroup] = {}
         self._masses: dict[int, float] = {}
 
@@ -161,7 +166,7 @@ class NameIndex:
                 mass = token.weight * self.rarity(token.text)
                 symbols = [s for s in token.symbols if s in self._postings]
                 if symbols:
-                    lookups = self._words_of(token.text) + [(s, SIM_SYMBOL) for s in symbols]
+                    lookups = [*self._words_of(token.text), *((s, SIM_SYMBOL) for s in symbols)]
                     groups.append(self._group(token.text, lookups, mass))
                 else:
                     groups.append(self._cached_group(token.text, mass))
@@ -184,11 +189,15 @@ class NameIndex:
         if found is None:
             if len(self._word_groups) >= MAX_CACHED_LOOKUPS:
                 self._word_groups.clear()
-            found = self._word_groups[text] = self._group(text, self._words_of(text), 0.0)
+            words = self._words_of(text)
+            # A word no listed word resembles (most new counterparties' words) shares one
+            # empty group: caching it adds nothing for the garbage collector to scan.
+            found = self._group(text, words, 0.0) if words else _NO_KEYS
+            self._word_groups[text] = found
             found.names()
         return KeyGroup(mass, found.seeds, found.frequent, found.exact, found.union)
 
-    def _group(self, text: str, lookups: list[tuple[str, float]], mass: float) -> KeyGroup:
+    def _group(self, text: str, lookups: Sequence[tuple[str, float]], mass: float) -> KeyGroup:
         group = KeyGroup(mass)
         common = len(text) <= SHORT_TOKEN_LENGTH  # kim: kin, jim, him... too many neighbours
         for key, similarity in lookups:
@@ -204,7 +213,7 @@ class NameIndex:
                 group.exact, common = posting, True
         return group
 
-    def _words_of(self, text: str) -> list[tuple[str, float]]:
+    def _words_of(self, text: str) -> Lookups:
         words = self._words.get(text)
         if words is None:
             if len(self._words) >= MAX_CACHED_LOOKUPS:
@@ -212,7 +221,7 @@ class NameIndex:
             words = self._words[text] = self._lookup_words(text)
         return words
 
-    def _lookup_words(self, text: str) -> list[tuple[str, float]]:
+    def _lookup_words(self, text: str) -> Lookups:
         """Listed words equal to `text`, a typo away, or sounding alike; cached per text until
         the lists change, since counterparties and their words recur."""
         found: dict[str, float] = {}
@@ -229,7 +238,7 @@ class NameIndex:
                 if word not in found:
                     # Spelt differently but sounds alike (`konkern` / `concern`): worth a look.
                     found[word] = max(fuzzy_similarity(text, word), SIM_SOUND)
-        return list(found.items())
+        return tuple(found.items())
 
     def _add_typo_keys(self, key: str) -> None:
         if _is_word(key):

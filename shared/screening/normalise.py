@@ -79,13 +79,22 @@ def has_legal_form(text: str) -> bool:
     return name is not None and any(part.tag == NamePartTag.LEGAL for part in name.parts)
 
 
-@lru_cache(maxsize=65536)
 def analyse_name(text: str, name_class: NameClass) -> NameForm:
-    """Analyse one name; cached because list names and repeated counterparties recur."""
+    """Analyse one name. Not cached: a party's name is analysed once per screening, and its
+    result is what callers cache (enrichment keeps each party's matches). A cache of forms here
+    was half a million objects for the garbage collector to scan in every full collection, a
+    pause of up to 800 ms, and saved almost nothing (docs/benchmarks.md)."""
     name = _analyse(_prepare(text, name_class), name_class)
     if name is None:
         return NameForm(text, name_class, (), frozenset(), ())
     return _build_form(text, name, name_class)
+
+
+@lru_cache(maxsize=65536)
+def analyse_listed_name(text: str, name_class: NameClass) -> NameForm:
+    """`analyse_name` for a list's names, cached: an entry updated, or loaded again with the
+    next version of its list, keeps its names, and the index holds these forms anyway."""
+    return analyse_name(text, name_class)
 
 
 def _prepare(text: str, name_class: NameClass) -> str:

@@ -33,7 +33,7 @@ def warm_up() -> None:
     """Load rigour's name tables now (seconds of CPU for the person-name tagger), not on the
     first name a screener analyses."""
     for name_class in ("person", "org", "object"):
-        analyse_name.__wrapped__("Warm Up Name", name_class)
+        analyse_name("Warm Up Name", name_class)
 
 
 class Screener:
