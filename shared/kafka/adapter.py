@@ -14,7 +14,7 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka import TopicPartition as KafkaTP
 from kafka.admin import ConfigResource, ConfigResourceType, NewTopic, OffsetSpec
-from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.consumer.subscription_state import AsyncConsumerRebalanceListener
 from kafka.errors import TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
@@ -110,26 +110,45 @@ def _to_record(raw: Any) -> Record:
     )
 
 
-class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+def _partitions(tps: Any) -> list[TopicPartition]:
+    return [TopicPartition(tp.topic, tp.partition) for tp in tps]
+
+
+def _kafka_offsets(offsets: dict[TopicPartition, int]) -> dict[Any, Any]:
+    return {
+        KafkaTP(tp.topic, tp.partition): OffsetAndMetadata(offset, "", -1)
+        for tp, offset in offsets.items()
+    }
+
+
+class _Listener(AsyncConsumerRebalanceListener):  # type: ignore[misc]
+    """kafka-python 3.0 runs the listener on its IO thread, inside the poll() or close() the loop
+    thread is blocked in, so everything the loop has pending was handled and acknowledged. A
+    blocking commit there raises ("Cannot block on net.run() from the IO thread"): a commit the
+    revoke callback asks for is collected instead, then awaited here (kafka-python's own advice),
+    once, before the JoinGroup or LeaveGroup goes out, while our generation is still valid."""
+
     def __init__(
         self,
+        adapter: KafkaConsumerAdapter,
         on_assign: PartitionsCallback,
         on_revoke: PartitionsCallback,
         on_lost: PartitionsCallback | None,
     ) -> None:
+        self._adapter = adapter
         self._on_assign = on_assign
         self._on_revoke = on_revoke
         self._on_lost = on_lost or on_revoke
 
-    def on_partitions_revoked(self, revoked: Any) -> None:
-        self._on_revoke([TopicPartition(tp.topic, tp.partition) for tp in revoked])
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        await self._adapter._revoke(_partitions(revoked), self._on_revoke)
 
-    def on_partitions_lost(self, lost: Any) -> None:
-        # Evicted (session expired): a commit would fail, and runs on the network thread.
-        self._on_lost([TopicPartition(tp.topic, tp.partition) for tp in lost])
+    async def on_partitions_lost(self, lost: Any) -> None:
+        # Evicted (session expired): a commit would fail.
+        self._on_lost(_partitions(lost))
 
-    def on_partitions_assigned(self, assigned: Any) -> None:
-        self._on_assign([TopicPartition(tp.topic, tp.partition) for tp in assigned])
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        self._on_assign(_partitions(assigned))
 
 
 class KafkaConsumerAdapter:
@@ -149,6 +168,8 @@ class KafkaConsumerAdapter:
             # Notice a topic created after we subscribed within seconds, not the default 5 min.
             metadata_max_age_ms=10_000,
         )
+        # Set while the revoke callback runs on the IO thread: commit() collects into it.
+        self._revoke_commits: dict[TopicPartition, int] | None = None
 
     def subscribe(
         self,
@@ -158,7 +179,7 @@ class KafkaConsumerAdapter:
         on_lost: PartitionsCallback | None = None,
     ) -> None:
         self._await_metadata(topics)
-        listener = _Listener(on_assign, on_revoke, on_lost)
+        listener = _Listener(self, on_assign, on_revoke, on_lost)
         self._consumer.subscribe(list(topics), listener=listener)
 
     def _await_metadata(self, topics: Sequence[str], timeout_s: float = 30.0) -> None:
@@ -184,12 +205,28 @@ class KafkaConsumerAdapter:
     def commit(self, offsets: dict[TopicPartition, int]) -> None:
         if not offsets:
             return
-        self._consumer.commit(
-            offsets={
-                KafkaTP(tp.topic, tp.partition): OffsetAndMetadata(offset, "", -1)
-                for tp, offset in offsets.items()
-            }
-        )
+        if self._revoke_commits is not None:
+            self._revoke_commits.update(offsets)  # committed by _revoke before it returns
+            return
+        self._consumer.commit(offsets=_kafka_offsets(offsets))
+
+    async def _revoke(
+        self, partitions: list[TopicPartition], on_revoke: PartitionsCallback
+    ) -> None:
+        """Run `on_revoke` (on the IO thread), then await the commit it asked for."""
+        self._revoke_commits = {}
+        try:
+            on_revoke(partitions)
+            offsets = self._revoke_commits
+        finally:
+            self._revoke_commits = None
+        if not offsets:
+            return
+        try:
+            # One request, no retry: a failure means duplicates later, never a loss.
+            await self._consumer.commit_async(offsets=_kafka_offsets(offsets))
+        except Exception as error:
+            log.warning("commit on revocation failed, records will be redelivered: %r", error)
 
     def seek(self, tp: TopicPartition, offset: int) -> None:
         self._consumer.seek(KafkaTP(tp.topic, tp.partition), offset)

@@ -238,7 +238,12 @@ class ConsumerLoop:
         log.info("assigned %s", sorted((tp.topic, tp.partition) for tp in partitions))
 
     def _on_revoke(self, partitions: Sequence[TopicPartition]) -> None:
-        # Everything pending was handled and its outputs acknowledged: safe to commit now.
+        # Called only while this loop waits in poll() or close(), so everything pending was
+        # handled and its outputs acknowledged: safe to commit. The Kafka adapter runs this on
+        # kafka-python's IO thread, where a blocking commit is impossible: its commit() collects
+        # the offsets and the adapter awaits their commit before the rebalance goes on
+        # (adapter._Listener). Not a commit from this thread before the join: the rejoin flag
+        # is set by a heartbeat at any moment, even inside the poll() that then rejoins.
         try:
             self._commit(partitions)
         except Exception as error:

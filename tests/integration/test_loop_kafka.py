@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 
@@ -68,7 +68,11 @@ def forward(out_topic: str) -> BatchHandler:
 
 
 def make_loop(
-    bootstrap: str, group: str, topics: tuple[str, str, str], handler: BatchHandler
+    bootstrap: str,
+    group: str,
+    topics: tuple[str, str, str],
+    handler: BatchHandler,
+    commit_interval_ms: int = 200,
 ) -> ConsumerLoop:
     in_topic, _, dlq = topics
     return ConsumerLoop(
@@ -80,7 +84,7 @@ def make_loop(
             topics=[in_topic],
             dlq_topic=dlq,
             poll_timeout_ms=200,
-            commit_interval_ms=200,
+            commit_interval_ms=commit_interval_ms,
             retry_attempts=2,
             retry_backoff_ms=10,
         ),
@@ -167,3 +171,84 @@ def test_two_consumers_split_partitions_and_a_rebalance_loses_nothing(
     assert split[0] and split[1] and not (split[0] & split[1])
     values = {r.value for r in read_all(kafka_bootstrap, out_topic, total)}
     assert values == {f"v{i}".encode() for i in range(total)}
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return condition()
+
+
+def test_a_rebalance_commits_what_was_handled_when_a_consumer_joins_and_leaves(
+    kafka_bootstrap: str, topics: tuple[str, str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Revocation commits the handled records of the partitions given up (no periodic commit
+    here), so whoever owns a partition next re-reads none of them."""
+    in_topic, out_topic, _ = topics
+    total = 40
+    group = f"g-revoke-{uuid.uuid4().hex[:8]}"
+    handled = {"first": 0, "second": 0}
+
+    def counting(name: str) -> BatchHandler:
+        inner = forward(out_topic)
+
+        def handle(records: Sequence[Record]) -> BatchResult:
+            result = inner(records)
+            handled[name] += len(records)
+            return result
+
+        return handle
+
+    def settled(loop: ConsumerLoop) -> bool:
+        """True once the loop has finished a batch after this call: its offsets are pending."""
+        batches = loop.batches_done
+        return wait_for(lambda: loop.batches_done > batches, 10)
+
+    hour = 3_600_000
+    first = make_loop(kafka_bootstrap, group, topics, counting("first"), commit_interval_ms=hour)
+    second = make_loop(kafka_bootstrap, group, topics, counting("second"), commit_interval_ms=hour)
+    threads = [threading.Thread(target=first.run), threading.Thread(target=second.run)]
+    admin = KafkaAdmin(kafka_bootstrap)
+
+    def committed_everything() -> bool:
+        ends = {p: end for p, end in admin.end_offsets(in_topic).items() if end}
+        return bool(ends) and admin.committed_offsets(group, in_topic) == ends
+
+    try:
+        produce(kafka_bootstrap, in_topic, [f"v{i}".encode() for i in range(total)])
+        threads[0].start()
+        assert wait_for(lambda: handled["first"] == total, 30)
+        assert settled(first)
+        assert admin.committed_offsets(group, in_topic) == {}
+
+        # A second consumer joins: the first gives up its partitions and commits them.
+        threads[1].start()
+        assert wait_for(lambda: bool(first.assigned and second.assigned), 30)
+        joined = wait_for(committed_everything, 10)
+        time.sleep(1)  # the second's first polls, which must find nothing to re-read
+        after_join = dict(handled)
+
+        # More records for both; then the second leaves (its stop commits its own), and the
+        # first, revoked before it takes every partition, commits what it handled since.
+        produce(kafka_bootstrap, in_topic, [f"w{i}".encode() for i in range(total)])
+        assert wait_for(lambda: sum(handled.values()) >= 2 * total, 30)
+        assert settled(first) and settled(second)
+        second.stop()
+        threads[1].join(30)
+        assert wait_for(lambda: len(first.assigned) == 4, 30)
+        left = wait_for(committed_everything, 10)
+        time.sleep(1)  # the first's polls of the partitions it took over: nothing to re-read
+    finally:
+        first.stop()
+        second.stop()
+        for thread in threads:
+            if thread.is_alive():
+                thread.join(30)
+        admin.close()
+
+    assert joined, "the first consumer's handled records were not committed on revocation"
+    assert after_join == {"first": total, "second": 0}
+    assert left, "the records handled before the second left were not committed"
+    assert sum(handled.values()) == 2 * total
+    assert "commit on revocation failed" not in caplog.text

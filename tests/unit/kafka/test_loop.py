@@ -191,6 +191,22 @@ def test_lost_partitions_are_forgotten_without_a_commit() -> None:
     assert not loop.assigned
 
 
+def test_revocation_commits_the_handled_records_of_the_revoked_partitions_only() -> None:
+    broker = MemoryBroker(partitions=2)
+    fill(broker, [b"a", b"b", b"c", b"d", b"e", b"f"])  # keys k0-k3 to 1, k4-k5 to 0
+    loop = make_loop(broker, per_record(upper), commit_interval_ms=3_600_000)
+    loop._consumer.subscribe([IN], loop._on_assign, loop._on_revoke, loop._on_lost)
+    loop.run_once()
+    assert broker.committed(GROUP) == {}
+    handled = {tp: len(records) for tp, records in broker.logs.items() if tp.topic == IN}
+    assert len(handled) == 2
+    loop._on_revoke([TopicPartition(IN, 0)])
+    assert broker.committed(GROUP) == {TopicPartition(IN, 0): handled[TopicPartition(IN, 0)]}
+    assert loop.assigned == {TopicPartition(IN, 1)}
+    loop._commit()
+    assert broker.committed(GROUP) == handled
+
+
 def test_a_failed_commit_on_revocation_does_not_stop_the_loop() -> None:
     broker = MemoryBroker(partitions=1)
     fill(broker, [b"a"])
