@@ -77,5 +77,5 @@ class ShipmentParty(Base):
         String(32), ForeignKey("counterparties.counterparty_id")
     )
     declared_at: Mapped[datetime] = mapped_column(
-        UtcDateTime, index=True, doc="the shipment's date: declared_at, else ingest/screen time"
+        UtcDateTime, doc="the shipment's date: declared_at, else ingest/screen time"
     )
