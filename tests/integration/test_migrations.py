@@ -27,10 +27,10 @@ def test_migrations_create_exactly_the_models_indexes(empty_database: str) -> No
     inspector = inspect(engine)
     for name, table in Base.metadata.tables.items():
         built = {
-            index["name"]
+            str(index["name"])
             for index in inspector.get_indexes(name)
             if not index.get("duplicates_constraint")  # a unique constraint's own index
         }
-        declared = {index.name for index in table.indexes}
+        declared = {str(index.name) for index in table.indexes}
         assert built == declared, f"{name}: migrations {sorted(built)}, models {sorted(declared)}"
     engine.dispose()
