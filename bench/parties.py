@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from shared.schemas import WatchlistEntry
 from shared.screening.normalise import analyse_name
+from shared.screening.tokens import NameClass
 
 NAMED_SUPPLIERS = (
     "KYUNGKI INDUSTRIAL CO., LTD.",
@@ -123,7 +124,7 @@ def _renderable(entry: WatchlistEntry) -> bool:
 
 
 def _core_words(entry: WatchlistEntry) -> tuple[list[str], str | None]:
-    name_class = "person" if entry.kind == "person" else "org"
+    name_class: NameClass = "person" if entry.kind == "person" else "org"
     form = analyse_name(entry.name, name_class)
     legal = next(iter(sorted(form.legal)), None)
     return [t.text.upper() for t in form.tokens], legal

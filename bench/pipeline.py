@@ -78,6 +78,10 @@ def prometheus_counters(text: str, prefix: str) -> dict[str, float]:
     return found
 
 
+def counted_since(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {k: v - before.get(k, 0.0) for k, v in after.items()}
+
+
 @dataclass(frozen=True)
 class Throughput:
     label: str
@@ -129,7 +133,7 @@ def measure_throughput(
     if feeder.error is not None:
         raise RuntimeError(f"the feeder failed: {feeder.error!r}") from feeder.error
     counts = {name: after[name] - before[name] for name in after}
-    counted = {k: v - counted_before.get(k, 0.0) for k, v in counted_after.items()}
+    counted = counted_since(counted_before, counted_after)
     return Throughput(label, counts[last], cpu.wall_s, counts, cpu, counted)
 
 
@@ -231,6 +235,8 @@ class Latency:
     cpu: CpuUse
     not_alerted: list[str]
     """The listed names of (up to ten) planted shipments that raised no alert."""
+    counters: dict[str, float]
+    """What `counters` counted while sending."""
 
     def percentile(self, share: float, stage: str | None = None) -> float:
         ordered = sorted(self.seconds if stage is None else self.stages[stage])
@@ -249,17 +255,18 @@ def measure_latency(
     *,
     settle_s: float,
     pids: Mapping[str, int | None],
+    counters: Counters = dict,
     on_progress: Callable[[int], None] | None = None,
 ) -> Latency:
     """POST `shipments` at `rate_per_s`; wait up to `settle_s` for the planted ones' alerts.
     CPU is counted while sending (every stage is busy then, at the rate)."""
     feeder = HttpRateFeeder(url, api_key, shipments, rate_per_s=rate_per_s)
-    cpu_before = snapshot(pids)
+    cpu_before, counted_before = snapshot(pids), counters()
     started = time.monotonic()
     with tqdm(total=len(shipments), desc=f"latency at {rate_per_s}/s", leave=False) as bar:
         accepted: Accepted = feeder.run(on_tick=on_progress or bar.update)
     send_seconds = time.monotonic() - started
-    cpu = snapshot(pids).since(cpu_before)
+    cpu, counted = snapshot(pids).since(cpu_before), counted_since(counted_before, counters())
     deadline = time.monotonic() + settle_s
     while time.monotonic() < deadline and not accepted.planted.keys() <= watcher.seen.keys():
         time.sleep(0.1)
@@ -287,4 +294,5 @@ def measure_latency(
         not_alerted=[name for sid, name in accepted.planted.items() if sid not in watcher.seen][
             :10
         ],
+        counters=counted,
     )

@@ -62,7 +62,7 @@ def throughput_lines(real: Throughput | None, null: Throughput | None) -> list[s
             f" {_met(ratio >= TARGET_NULL_RATIO)}"
         )
     if real is not None:
-        lines.extend(_cache_line(real))
+        lines.extend(f"  {line}" for line in _cache_line(real.counters))
     lines.append(
         "  CPU seconds per 1,000 shipments (a stage per 1,000 it handled; the rest per 1,000"
         " completed):"
@@ -73,13 +73,13 @@ def throughput_lines(real: Throughput | None, null: Throughput | None) -> list[s
     return lines
 
 
-def _cache_line(real: Throughput) -> list[str]:
-    hits = sum(v for k, v in real.counters.items() if "outcome=hit" in k)
-    misses = sum(v for k, v in real.counters.items() if "outcome=miss" in k)
+def _cache_line(counters: dict[str, float]) -> list[str]:
+    hits = sum(v for k, v in counters.items() if "outcome=hit" in k)
+    misses = sum(v for k, v in counters.items() if "outcome=miss" in k)
     if not hits + misses:
         return []
     return [
-        f"  enrichment's per-party cache answered {hits / (hits + misses):.0%} of"
+        f"enrichment's per-party cache answered {hits / (hits + misses):.0%} of"
         f" {hits + misses:,.0f} parties"
     ]
 
@@ -122,6 +122,7 @@ def latency_lines(results: list[Latency]) -> list[str]:
             f"           CPU ms per shipment: {per_shipment};"
             f" machine busy {r.cpu.machine_busy_share:.0%}"
         )
+        lines.extend(f"           {line}" for line in _cache_line(r.counters))
         if r.not_alerted:
             lines.append(f"           no alert for: {'; '.join(r.not_alerted)}")
     at_target = [r for r in results if r.rate_per_s == TARGET_P99_RATE]
