@@ -35,7 +35,7 @@ from bench.pipeline import (
     prometheus_counters,
 )
 from bench.processes import ROOT
-from bench.report import as_json, latency_lines, machine, throughput_lines
+from bench.report import GC_PAUSE_METRIC, as_json, latency_lines, machine, throughput_lines
 from bench.stack import Stack, StackConfig
 from bench.workload import Planted, ShipmentFactory, plantable
 from shared.config import Settings, load_settings
@@ -124,7 +124,6 @@ def run_throughput(args: argparse.Namespace, stack: Stack, listed: list[Planted]
         new_party_share=args.new_parties,
         new_marker=NEW_PARTY_MARKER,
     )
-    enrichment = stack.services["enrichment"]
     return measure_throughput(
         "pipeline",
         stack.config.bootstrap_servers,
@@ -134,7 +133,7 @@ def run_throughput(args: argparse.Namespace, stack: Stack, listed: list[Planted]
         seconds=args.seconds,
         warmup_s=args.warmup,
         window=args.window,
-        counters=lambda: prometheus_counters(enrichment.metrics(), PARTY_CACHE_METRIC),
+        counters=lambda: service_counters(stack),
     )
 
 
@@ -144,6 +143,18 @@ def pipeline_stages(stack: Stack) -> list[Stage]:
         Stage(name, stack.group_id(name), stack.topic(topic.name))
         for name, topic in (("enrichment", SHIPMENTS_INGESTED), ("alerting", SHIPMENTS_SCREENED))
     ]
+
+
+def service_counters(stack: Stack) -> dict[str, float]:
+    """The services' counters the report uses (the party cache, the collector's pauses), keyed
+    `service:series{labels}`."""
+    found: dict[str, float] = {}
+    for name, service in stack.services.items():
+        text = service.metrics()
+        for prefix in (PARTY_CACHE_METRIC, GC_PAUSE_METRIC):
+            for key, value in prometheus_counters(text, prefix).items():
+                found[f"{name}:{key}"] = value
+    return found
 
 
 def run_latency(args: argparse.Namespace, stack: Stack, listed: list[Planted]) -> list[Latency]:
@@ -156,11 +167,6 @@ def run_latency(args: argparse.Namespace, stack: Stack, listed: list[Planted]) -
         warm = ShipmentFactory(listed, planted_share=LATENCY_PLANTED, source="warmup", seed=1)
         warmup = [warm.make(f"W{i}") for i in range(300)]
         pids = {name: s.pid for name, s in stack.services.items()}
-        enrichment = stack.services["enrichment"]
-
-        def counters() -> dict[str, float]:
-            return prometheus_counters(enrichment.metrics(), PARTY_CACHE_METRIC)
-
         measure_latency(watcher, url, stack.ingest_key, warmup, 100, settle_s=SETTLE_S, pids=pids)
         for rate in (int(r) for r in args.rates.split(",") if r):
             factory = ShipmentFactory(
@@ -182,7 +188,7 @@ def run_latency(args: argparse.Namespace, stack: Stack, listed: list[Planted]) -
                 rate,
                 settle_s=SETTLE_S,
                 pids=pids,
-                counters=counters,
+                counters=lambda: service_counters(stack),
             )
             results.append(result)
             print(latency_lines([result])[2])

@@ -11,6 +11,7 @@ from bench.pipeline import Latency, Throughput
 
 TARGET_SHIPMENTS_PER_S = 1500
 TARGET_NULL_RATIO = 0.5
+GC_PAUSE_METRIC = "tradewatch_gc_pause_seconds"
 TARGET_P99_S = 0.5
 TARGET_P99_RATE = 500
 
@@ -62,7 +63,7 @@ def throughput_lines(real: Throughput | None, null: Throughput | None) -> list[s
             f" {_met(ratio >= TARGET_NULL_RATIO)}"
         )
     if real is not None:
-        lines.extend(f"  {line}" for line in _cache_line(real.counters))
+        lines.extend(f"  {line}" for line in _counted_lines(real.counters))
     lines.append(
         "  CPU seconds per 1,000 shipments (a stage per 1,000 it handled; the rest per 1,000"
         " completed):"
@@ -82,6 +83,31 @@ def _cache_line(counters: dict[str, float]) -> list[str]:
         f"enrichment's per-party cache answered {hits / (hits + misses):.0%} of"
         f" {hits + misses:,.0f} parties"
     ]
+
+
+def _counted_lines(counters: dict[str, float]) -> list[str]:
+    return _cache_line(counters) + _pause_line(counters)
+
+
+def _pause_line(counters: dict[str, float]) -> list[str]:
+    """Each service's time stopped by its garbage collector, and its full collections."""
+    paused: dict[str, dict[str, float]] = {}
+    for key, value in counters.items():
+        service, _, series = key.partition(":")
+        name, _, labels = series.partition("{")
+        full = "generation=2" in labels
+        if name in (f"{GC_PAUSE_METRIC}_sum", f"{GC_PAUSE_METRIC}_count"):
+            found = paused.setdefault(service, {"all": 0.0, "full": 0.0, "full_s": 0.0})
+            if name == f"{GC_PAUSE_METRIC}_count":
+                found["full"] += value if full else 0.0
+            else:
+                found["all"] += value
+                found["full_s"] += value if full else 0.0
+    parts = [
+        f"{service} {found['all']:.2f} s ({found['full']:.0f} full, {found['full_s']:.2f} s)"
+        for service, found in sorted(paused.items())
+    ]
+    return [f"garbage collector pauses: {', '.join(parts)}"] if parts else []
 
 
 def _cpu_per_thousand(run: Throughput) -> str:
@@ -122,7 +148,7 @@ def latency_lines(results: list[Latency]) -> list[str]:
             f"           CPU ms per shipment: {per_shipment};"
             f" machine busy {r.cpu.machine_busy_share:.0%}"
         )
-        lines.extend(f"           {line}" for line in _cache_line(r.counters))
+        lines.extend(f"           {line}" for line in _counted_lines(r.counters))
         if r.not_alerted:
             lines.append(f"           no alert for: {'; '.join(r.not_alerted)}")
     at_target = [r for r in results if r.rate_per_s == TARGET_P99_RATE]
