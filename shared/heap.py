@@ -22,12 +22,15 @@ from __future__ import annotations
 import bisect
 import gc
 import itertools
+import logging
 import time
 from collections.abc import Iterator
 
 from prometheus_client import REGISTRY
 from prometheus_client.core import HistogramMetricFamily
 from prometheus_client.registry import Collector
+
+log = logging.getLogger(__name__)
 
 YOUNG_COLLECTION_ALLOCATIONS = 50_000
 PAUSE_BUCKETS_S = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -42,7 +45,9 @@ def settle_heap() -> int:
     gc.freeze()
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_COLLECTION_ALLOCATIONS, older, oldest)
-    return gc.get_freeze_count()
+    frozen = gc.get_freeze_count()
+    log.info("froze %d objects out of the garbage collector's scans", frozen)
+    return frozen
 
 
 class CollectorPauses(Collector):

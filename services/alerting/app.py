@@ -154,7 +154,7 @@ def run(settings: Settings) -> int:
         len(alerting.rules.lists),
     )
     alerting.start()
-    log.info("froze %d objects out of the garbage collector's scans", settle_heap())
+    settle_heap()
     try:
         return run_consumer_service(
             service_spec(settings),

@@ -100,8 +100,7 @@ def freeze_heap() -> None:
     """Move what exists now (the index of every list, hundreds of thousands of objects) out of
     the garbage collector's reach: full collections then scan only what screening allocates,
     about a fifth more shipments per CPU second in `bench.enrichment` (see shared.heap)."""
-    frozen = settle_heap()
-    log.info("froze %d objects out of the garbage collector's scans", frozen)
+    settle_heap()
 
 
 def wait_for_index(follower: WatchlistFollower) -> None:

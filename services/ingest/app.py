@@ -107,7 +107,7 @@ def main() -> int:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     service = build(settings)
-    log.info("froze %d objects out of the garbage collector's scans", settle_heap())
+    settle_heap()
     config = uvicorn.Config(
         service.app,
         host=settings.http_host,
