@@ -62,7 +62,12 @@ def parse_args(argv: Sequence[str] | None, settings: Settings) -> argparse.Names
     parser.add_argument("--list", default=f"ofac-sdn:{sdn}", help="FORMAT:PATH to load")
     parser.add_argument("--seconds", type=float, default=60.0, help="throughput window")
     parser.add_argument("--warmup", type=float, default=10.0, help="before each window")
-    parser.add_argument("--window", type=int, default=10_000, help="records fed ahead")
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=10_000,
+        help="records fed ahead at least (the backlog is 5 s of the last stage's completions)",
+    )
     parser.add_argument("--rates", default="100,500,1000", help="latency phases, shipments/s")
     parser.add_argument("--latency-seconds", type=float, default=20.0, help="per rate")
     parser.add_argument("--planted", type=float, default=0.02, help="share naming a listed org")

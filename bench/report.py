@@ -14,6 +14,8 @@ TARGET_NULL_RATIO = 0.5
 GC_PAUSE_METRIC = "tradewatch_gc_pause_seconds"
 TARGET_P99_S = 0.5
 TARGET_P99_RATE = 500
+SATURATED_SHARE = 0.9
+"""A throughput phase that kept the machine less busy than this was held back by something else."""
 
 
 def machine() -> str:
@@ -71,7 +73,19 @@ def throughput_lines(real: Throughput | None, null: Throughput | None) -> list[s
     for run in (real, null):
         if run is not None and run.completed:
             lines.append(f"    {run.label}: {_cpu_per_thousand(run)}")
+    lines.extend(_unsaturated_lines(real, null))
     return lines
+
+
+def _unsaturated_lines(*runs: Throughput | None) -> list[str]:
+    """A throughput figure is this machine's only when the machine was busy: else something
+    other than the CPU (the feeder, the broker's disk) held it back, and it says less."""
+    return [
+        f"  NOTE: the {run.label} left {1 - run.cpu.machine_busy_share:.0%} of the machine idle:"
+        " something other than the CPU bounded it, so the figure is a floor, not the ceiling"
+        for run in runs
+        if run is not None and run.completed and run.cpu.machine_busy_share < SATURATED_SHARE
+    ]
 
 
 def _cache_line(counters: dict[str, float]) -> list[str]:
