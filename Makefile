@@ -17,11 +17,11 @@ BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help setup tools up down status test lint demo bench bench-screening bench-rescreen clean clean-data
+.PHONY: help setup tools up down status test lint demo bench bench-screening bench-rescreen bench-floor clean clean-data
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "  also: tools, down, status, demo, bench, bench-screening, bench-rescreen, clean, clean-data"
+	@echo "  also: tools, down, status, demo, bench, bench-screening, bench-rescreen, bench-floor, clean, clean-data"
 
 setup: $(SETUP_STAMP)
 
@@ -68,6 +68,9 @@ bench-screening: setup
 # and Kafka, and builds its own database tradewatch_bench.
 bench-rescreen: setup up
 	$(BIN)/python -m bench.rescreen
+
+bench-floor: setup up
+	$(BIN)/python -m bench.floor
 
 clean:
 	rm -rf .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist

@@ -82,7 +82,8 @@ def _unsaturated_lines(*runs: Throughput | None) -> list[str]:
     other than the CPU (the feeder, the broker's disk) held it back, and it says less."""
     return [
         f"  NOTE: the {run.label} left {1 - run.cpu.machine_busy_share:.0%} of the machine idle:"
-        " something other than the CPU bounded it, so the figure is a floor, not the ceiling"
+        " the stages also waited on something other than the CPU (the feeder's backlog, round"
+        " trips), so the CPU alone would allow more"
         for run in runs
         if run is not None and run.completed and run.cpu.machine_busy_share < SATURATED_SHARE
     ]

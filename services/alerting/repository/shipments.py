@@ -103,8 +103,8 @@ def save_shipments(
     when a newer screening of it is already stored, and the stale one is not applied."""
     if not batch:
         return set()
-    rows = [_shipment_row(s, now) for s in batch]
-    written = set(insert(session, StoredShipment, rows, _upsert_shipments).scalars())
+    rows = [shipment_row(s, now) for s in batch]
+    written = set(insert(session, StoredShipment, rows, upsert_shipments).scalars())
     if not written:
         return written
     session.execute(
@@ -121,7 +121,7 @@ def save_shipments(
     return written
 
 
-def _upsert_shipments(stmt: Any, postgres: bool) -> Any:
+def upsert_shipments(stmt: Any, postgres: bool) -> Any:
     return stmt.on_conflict_do_update(
         index_elements=["shipment_key"],
         set_={k: stmt.excluded[k] for k in _SHIPMENT_UPDATES},
@@ -144,7 +144,7 @@ _SHIPMENT_UPDATES = (
 )
 
 
-def _shipment_row(screened: ScreenedShipment, now: datetime) -> dict[str, object]:
+def shipment_row(screened: ScreenedShipment, now: datetime) -> dict[str, object]:
     shipment, screening = screened.shipment, screened.screening
     return {
         "shipment_key": shipment.key,
