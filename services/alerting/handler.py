@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.alerting.metrics import ALERTS_RAISED, INGEST_TO_ALERT_SECONDS, SUPPRESSED_MATCHES
+from services.alerting.recent import RecentCounterparties
 from services.alerting.repository.transactions import RejectedByDatabase, transaction
 from services.alerting.rules import inconsistencies
 from services.alerting.rules_config import AlertRules
@@ -80,6 +82,7 @@ def make_handler(
 ) -> BatchHandler:
     """`after_commit(events)` runs once a batch's transaction has committed, with the number of
     `alerts.v1` events it wrote to the outbox (publish them)."""
+    recent = RecentCounterparties()
 
     def handle(records: Sequence[Record]) -> BatchResult:
         result = BatchResult()
@@ -93,13 +96,13 @@ def make_handler(
             return result
         now = clock()
         try:
-            outcomes = _commit(sessions, decoded, rules, now)
+            outcomes = _commit(sessions, decoded, rules, now, recent)
         except RejectedByDatabase:
             # Find the record(s) the database refuses; the others must not be held back.
             outcomes = []
             for item in decoded:
                 try:
-                    outcomes.extend(_commit(sessions, [item], rules, now))
+                    outcomes.extend(_commit(sessions, [item], rules, now, recent))
                 except RejectedByDatabase as error:
                     result.rejected.append(Rejected(item.record, "db_rejected", str(error)))
         _observe(outcomes, clock())
@@ -110,10 +113,28 @@ def make_handler(
 
 
 def _commit(
-    sessions: sessionmaker[Session], decoded: Sequence[Decoded], rules: AlertRules, now: datetime
+    sessions: sessionmaker[Session],
+    decoded: Sequence[Decoded],
+    rules: AlertRules,
+    now: datetime,
+    recent: RecentCounterparties,
 ) -> list[tuple[Decoded, Outcome]]:
-    with transaction(sessions) as session:
-        outcomes = process_batch(session, [d.screened for d in decoded], rules, now)
+    screened = [d.screened for d in decoded]
+    relied_on_memory = bool(recent)
+    try:
+        with transaction(sessions) as session:
+            outcomes = process_batch(session, screened, rules, now, recent=recent)
+    except IntegrityError:
+        recent.forget()
+        if not relied_on_memory:
+            raise
+        # Counterparties it remembered are gone (a restore, a clean-up): write them all again.
+        log.warning("counterparties this worker had stored are gone; writing them again")
+        return _commit(sessions, decoded, rules, now, recent)
+    except BaseException:
+        recent.forget()
+        raise
+    recent.committed()
     return list(zip(decoded, outcomes, strict=True))
 
 

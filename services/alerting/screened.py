@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from services.alerting.alert_changes import apply_update, new_alert_row, record_update
 from services.alerting.events import alert_event
+from services.alerting.recent import RecentCounterparties
 from services.alerting.repository import alerts as alert_rows
 from services.alerting.repository import lists, outbox, shipments, suppressions
 from services.alerting.rules import (
@@ -90,8 +91,11 @@ def process_batch(
     now: datetime,
     *,
     changed_entries: Collection[EntryRef] | None = None,
+    recent: RecentCounterparties | None = None,
 ) -> list[Outcome]:
-    """`process_screened` for many shipments at once; one Outcome per input, in order."""
+    """`process_screened` for many shipments at once; one Outcome per input, in order.
+    `recent`: the counterparties the caller's earlier transactions stored (it must call
+    `recent.committed()` or `recent.forget()` once this transaction ends)."""
     for screened in batch:
         check_screened(screened)
     keys = [s.shipment.key for s in batch]
@@ -105,7 +109,7 @@ def process_batch(
     seen = [shipments.counterparties_of(batch[i]) for i in chosen]
     # Counterparties are shared across partitions: upsert them all first, in key order, so
     # that two workers' batches cannot deadlock on them.
-    shipments.save_counterparties(session, itertools.chain.from_iterable(seen), now)
+    shipments.save_counterparties(session, itertools.chain.from_iterable(seen), now, recent)
     # Only a rescreen without `changed_entries` asks when its shipment was screened before.
     asks = [i for i in chosen if changed_entries is None and batch[i].screening.rescreen]
     previous = shipments.last_screened_at(session, [keys[i] for i in asks]) if asks else {}

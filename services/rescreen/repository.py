@@ -21,6 +21,7 @@ from services.rescreen.delta import Delta
 from services.rescreen.rescreen import Counterparty, StoredScreening
 from shared.db.models import Counterparty as CounterpartyRow
 from shared.db.models import ShipmentParty, StoredShipment
+from shared.db.models.shipments import COUNTERPARTY_DATE_SLACK
 from shared.schemas import Screening, Shipment
 from shared.watchlists import repository as lists
 
@@ -70,13 +71,15 @@ def counterparties_since(
     session: Session, since: datetime, *, stream_rows: int = STREAM_ROWS
 ) -> Iterator[Counterparty]:
     """Each distinct counterparty with a shipment dated on or after `since`, streamed: on
-    PostgreSQL by COPY, at half the cost of a cursor's rows (200,000 in about 1 s)."""
+    PostgreSQL by COPY, at half the cost of a cursor's rows (200,000 in about 1 s). The stored
+    date may lag by `COUNTERPARTY_DATE_SLACK`, so this reads from that much earlier; `parties_of`
+    then keeps the shipments dated within the window."""
     query = select(
         CounterpartyRow.counterparty_id,
         CounterpartyRow.name,
         CounterpartyRow.country,
         cast(CounterpartyRow.identifiers, Text),
-    ).where(CounterpartyRow.last_declared_at >= since)
+    ).where(CounterpartyRow.last_declared_at >= since - COUNTERPARTY_DATE_SLACK)
     if session.get_bind().dialect.name == "postgresql":
         rows: Iterable[Sequence[str | None]] = _copied(session, query)
     else:
@@ -101,7 +104,12 @@ def _copied(session: Session, query: ClauseElement) -> Iterator[tuple[str | None
 
 def count_counterparties_since(session: Session, since: datetime) -> int:
     return (
-        session.scalar(select(func.count()).where(CounterpartyRow.last_declared_at >= since)) or 0
+        session.scalar(
+            select(func.count()).where(
+                CounterpartyRow.last_declared_at >= since - COUNTERPARTY_DATE_SLACK
+            )
+        )
+        or 0
     )
 
 

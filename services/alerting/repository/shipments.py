@@ -16,8 +16,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from services.alerting.counterparties import identity
+from services.alerting.recent import RecentCounterparties
 from services.alerting.repository.dialect import among, greatest, insert
 from shared.db.models import Counterparty, ShipmentParty, StoredShipment
+from shared.db.models.shipments import COUNTERPARTY_DATE_SLACK
 from shared.schemas import ScreenedShipment
 
 
@@ -54,8 +56,14 @@ def counterparties_of(screened: ScreenedShipment) -> list[CounterpartySeen]:
     return seen
 
 
-def save_counterparties(session: Session, seen: Iterable[CounterpartySeen], now: datetime) -> None:
-    """Upsert, in id order (so that concurrent batches lock rows in the same order)."""
+def save_counterparties(
+    session: Session,
+    seen: Iterable[CounterpartySeen],
+    now: datetime,
+    recent: RecentCounterparties | None = None,
+) -> None:
+    """Upsert, in id order (so that concurrent batches lock rows in the same order); those
+    `recent` says are stored recently enough are left alone, and it is told of the others."""
     merged: dict[str, CounterpartySeen] = {}
     for cp in seen:
         known = merged.get(cp.counterparty_id)
@@ -63,6 +71,11 @@ def save_counterparties(session: Session, seen: Iterable[CounterpartySeen], now:
             merged[cp.counterparty_id] = cp
         elif cp.declared_at > known.declared_at:
             merged[cp.counterparty_id] = replace(known, declared_at=cp.declared_at)
+    if recent is not None:
+        merged = {
+            key: cp for key, cp in merged.items() if not recent.covers(key, cp.declared_at, now)
+        }
+        recent.stage(((key, cp.declared_at) for key, cp in merged.items()), now)
     rows = [
         {
             "counterparty_id": cp.counterparty_id,
@@ -210,11 +223,12 @@ def parties_of(session: Session, shipment_key: str) -> list[ShipmentParty]:
 
 
 def counterparties_seen_since(session: Session, since: datetime) -> list[Counterparty]:
-    """Distinct counterparties of shipments dated on or after `since` (rescreen's look-back)."""
+    """Distinct counterparties of shipments dated on or after `since` (rescreen's look-back),
+    and some up to `COUNTERPARTY_DATE_SLACK` earlier: their stored date may lag by that much."""
     return list(
         session.scalars(
             select(Counterparty)
-            .where(Counterparty.last_declared_at >= since)
+            .where(Counterparty.last_declared_at >= since - COUNTERPARTY_DATE_SLACK)
             .order_by(Counterparty.counterparty_id)
         )
     )

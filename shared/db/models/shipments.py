@@ -9,7 +9,7 @@ seen in the last N days" is one indexed range scan over `counterparties.last_dec
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
@@ -17,6 +17,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base
 from shared.db.types import JsonType, UtcDateTime
+
+COUNTERPARTY_DATE_SLACK = timedelta(hours=1)
+"""How far `counterparties.last_seen_at` and `last_declared_at` may lag the truth: an alerting
+worker does not write a counterparty again for a shipment within this of the stored dates
+(services/alerting/recent.py). Readers of the look-back window start this much earlier."""
 
 
 class StoredShipment(Base):
@@ -52,7 +57,10 @@ class Counterparty(Base):
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_declared_at: Mapped[datetime] = mapped_column(
-        UtcDateTime, index=True, doc="latest shipment date (declared_at, else ingest/screen time)"
+        UtcDateTime,
+        index=True,
+        doc="latest shipment date (declared_at, else ingest/screen time), to within"
+        " COUNTERPARTY_DATE_SLACK",
     )
 
 
