@@ -3,12 +3,13 @@
 A party's match becomes part of an alert when its score reaches the list's threshold, its list is
 enabled, its programs pass the list's filters and no active suppression covers the party for that
 entry. Matches are grouped per (list, entry): one alert per entry per shipment, carrying every
-party that matched it.
+party that matched it. The shipment's vessel counts as one more party: role "vessel", index
+`VESSEL_INDEX`, its name (or "IMO <number>" when it has none) and its IMO number as identifier.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,10 +20,14 @@ from services.alerting.counterparties import (
     normalise_name,
 )
 from services.alerting.rules_config import SEVERITIES, AlertRules, ListRule
-from shared.schemas import Match, Party, RiskFlag, ScreenedShipment, alert_id
+from shared.schemas import Match, RiskFlag, ScreenedShipment, VesselScreening, alert_id
 from shared.schemas.alert import Severity
 
 _FLAG_LEVELS = {"low": 0, "medium": 1, "high": 2}
+
+VESSEL_INDEX = -1
+"""The `party_index` of the vessel in alert evidence and suppression hits: not a party's."""
+VESSEL_ROLE = "vessel"
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,13 @@ class SuppressionRule:
     identifier_type: str | None
     identifier_value: str | None
 
-    def covers(self, party: Party) -> bool:
-        if self.name_norm is not None and normalise_name(party.name) == self.name_norm:
+    def covers(self, name: str, identifiers: Mapping[str, str]) -> bool:
+        """Whether this suppression is about the party (or vessel) of that name and identifiers."""
+        if self.name_norm is not None and normalise_name(name) == self.name_norm:
             return True
         if self.identifier_value is None:
             return False
-        identifiers = normalise_identifiers(party.identifiers)
+        identifiers = normalise_identifiers(identifiers)
         if self.identifier_type:
             return identifiers.get(self.identifier_type) == self.identifier_value
         return self.identifier_value in identifiers.values()
@@ -156,12 +162,10 @@ def evaluate(
     In a rescreen (`screening.rescreen`), a new alert's reason is `newly_listed` when its entry is
     in `changed_entries` (every entry when that is None: a rescreen only runs on list changes).
     """
-    shipment = screened.shipment
     by_entry: dict[EntryRef, dict[int, MatchedParty]] = {}
     suppressed: list[SuppressedMatch] = []
-    for party_screening in screened.screening.parties:
-        party = shipment.parties[party_screening.party_index]
-        for match in party_screening.matches:
+    for screened_name, identifiers, matches in _screened_names(screened):
+        for match in matches:
             rule = rules.for_list(match.list_id)
             if not rule.enabled or match.score < rules.threshold(match.list_id):
                 continue
@@ -169,27 +173,63 @@ def evaluate(
                 continue
             ref = (match.list_id, match.entry_id)
             cover = next(
-                (s for s in suppressions if (s.list_id, s.entry_id) == ref and s.covers(party)),
+                (
+                    s
+                    for s in suppressions
+                    if (s.list_id, s.entry_id) == ref and s.covers(screened_name.name, identifiers)
+                ),
                 None,
             )
             if cover is not None:
                 suppressed.append(
                     SuppressedMatch(
-                        cover.suppression_id, party_screening.party_index, *ref, match.score
+                        cover.suppression_id, screened_name.party_index, *ref, match.score
                     )
                 )
                 continue
             parties = by_entry.setdefault(ref, {})
-            current = parties.get(party_screening.party_index)
+            current = parties.get(screened_name.party_index)
             if current is None or match.score > current.match.score:
-                parties[party_screening.party_index] = MatchedParty(
-                    party_screening.party_index, party.role, party.name, match
+                parties[screened_name.party_index] = MatchedParty(
+                    screened_name.party_index, screened_name.role, screened_name.name, match
                 )
     decisions = [
         _decide(screened, ref, tuple(parties[i] for i in sorted(parties)), rules, changed_entries)
         for ref, parties in by_entry.items()
     ]
     return Evaluation(tuple(decisions), tuple(suppressed))
+
+
+@dataclass(frozen=True)
+class _Named:
+    party_index: int
+    role: str
+    name: str
+
+
+def _screened_names(
+    screened: ScreenedShipment,
+) -> Iterator[tuple[_Named, Mapping[str, str], Sequence[Match]]]:
+    """Each screened party, then the vessel: who it is, its identifiers, its matches."""
+    shipment = screened.shipment
+    for screening in screened.screening.parties:
+        party = shipment.parties[screening.party_index]
+        named = _Named(screening.party_index, party.role, party.name)
+        yield named, party.identifiers, screening.matches
+    vessel = screened.screening.vessel
+    if vessel is not None:
+        identifiers = {"imo": vessel.imo} if vessel.imo else {}
+        yield _Named(VESSEL_INDEX, VESSEL_ROLE, vessel_name(vessel)), identifiers, vessel.matches
+
+
+def entry_refs(screened: ScreenedShipment) -> set[EntryRef]:
+    """Every (list, entry) the screening matched, a party's or the vessel's."""
+    return {(m.list_id, m.entry_id) for _, _, matches in _screened_names(screened) for m in matches}
+
+
+def vessel_name(vessel: VesselScreening) -> str:
+    """The vessel's name for an analyst; "IMO <number>" when the document gives none."""
+    return vessel.name or f"IMO {vessel.imo}"
 
 
 def _decide(
@@ -227,10 +267,17 @@ def _decide(
 
 
 def inconsistencies(screened: ScreenedShipment) -> list[str]:
-    """What makes a screening unusable (a party index that points nowhere): poison, not retried."""
+    """What makes a screening unusable (a party index that points nowhere, a vessel screening
+    that is not of the shipment's vessel): poison, not retried."""
     count = len(screened.shipment.parties)
-    return [
+    problems = [
         f"screening.parties[{i}].party_index {p.party_index} is out of range (0..{count - 1})"
         for i, p in enumerate(screened.screening.parties)
         if p.party_index >= count
     ]
+    vessel, screened_vessel = screened.shipment.vessel, screened.screening.vessel
+    if screened_vessel is not None and (
+        vessel is None or (vessel.name, vessel.imo) != (screened_vessel.name, screened_vessel.imo)
+    ):
+        problems.append("screening.vessel is not the shipment's vessel (name and imo must agree)")
+    return problems

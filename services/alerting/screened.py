@@ -26,6 +26,7 @@ from services.alerting.rules import (
     EntryRef,
     Evaluation,
     SuppressionRule,
+    entry_refs,
     evaluate,
     inconsistencies,
     suppression_active,
@@ -142,7 +143,7 @@ def _evaluate(
     now: datetime,
     changed_entries: Collection[EntryRef] | None,
 ) -> list[Evaluation]:
-    refs = {(m.list_id, m.entry_id) for s in live for p in s.screening.parties for m in p.matches}
+    refs = set().union(*(entry_refs(s) for s in live))
     active = _active_suppressions(session, refs, now)
     needs_dates = changed_entries is None and any(s.screening.rescreen for s in live)
     loaded = lists.entries_loaded_at(session, refs) if needs_dates else {}

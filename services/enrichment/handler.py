@@ -1,6 +1,7 @@
 """`shipments.ingested.v1` record -> `shipments.screened.v1` record.
 
-Decode the Shipment, screen every party against the watchlist index, add the risk flags, encode
+Decode the Shipment, screen every party (and the vessel, if the shipment names one, as a vessel
+by name and IMO number) against the watchlist index, add the risk flags, encode
 a ScreenedShipment keyed like the input (`source:shipment_id`). The `tw.ingested_at` header is
 passed through and parsed into `ingested_at`.
 
@@ -12,6 +13,7 @@ loop retries, then stops without committing.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -35,7 +37,13 @@ from services.enrichment.metrics import (
 from services.enrichment.risk import risk_flags
 from shared.kafka.loop import BatchHandler, BatchResult, PoisonError, per_record
 from shared.kafka.records import MAX_RECORD_BYTES, Output, Record
-from shared.schemas import PartyScreening, ScreenedShipment, Screening, Shipment
+from shared.schemas import (
+    PartyScreening,
+    ScreenedShipment,
+    Screening,
+    Shipment,
+    VesselScreening,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +87,7 @@ def parse_ingested_at(raw: bytes | None) -> datetime | None:
 
 
 class ShipmentScreener:
-    """Screens one decoded shipment: parties against the index, then the risk flags."""
+    """Screens one decoded shipment: parties and vessel against the index, then the risk flags."""
 
     def __init__(
         self,
@@ -97,17 +105,26 @@ class ShipmentScreener:
 
     def screen(self, shipment: Shipment) -> Screening:
         found = self._index.screen(
-            shipment.parties, self._config.threshold, self._config.matches_per_party
+            shipment.parties,
+            self._config.threshold,
+            self._config.matches_per_party,
+            vessel=shipment.vessel,
         )
         PARTY_CACHE_HITS.inc(found.cache_hits)
-        PARTY_CACHE_MISSES.inc(len(shipment.parties) - found.cache_hits)
+        PARTY_CACHE_MISSES.inc(found.screened - found.cache_hits)
         parties = [
             PartyScreening(party_index=i, role=party.role, name=party.name, matches=matches)
             for i, (party, matches) in enumerate(zip(shipment.parties, found.matches, strict=True))
         ]
+        vessel = None
+        if found.vessel is not None and shipment.vessel is not None:
+            vessel = VesselScreening(
+                name=shipment.vessel.name, imo=shipment.vessel.imo, matches=found.vessel
+            )
         return Screening(
             screened_at=self._clock(),
             parties=parties,
+            vessel=vessel,
             risk_flags=risk_flags(shipment, self._chpl, self._countries),
             list_versions=found.list_versions,
         )
@@ -139,9 +156,9 @@ class ShipmentScreener:
 
 def _count(screening: Screening) -> None:
     PARTIES_SCREENED.inc(len(screening.parties))
-    for party in screening.parties:
-        for match in party.matches:
-            MATCHES.labels(match.list_id).inc()
+    vessel_matches = screening.vessel.matches if screening.vessel is not None else []
+    for match in itertools.chain(vessel_matches, *(p.matches for p in screening.parties)):
+        MATCHES.labels(match.list_id).inc()
     for flag in screening.risk_flags:
         RISK_FLAGS.labels(flag.code).inc()
 

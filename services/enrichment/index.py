@@ -3,7 +3,8 @@
 Wraps the matcher (`shared.screening`) with what the service needs beside matching: a lock,
 because the follower thread changes the index while the consumer thread screens; per-list
 bookkeeping (entries, current version, when it was published) for the output and the metrics;
-and a cache of results per distinct party, cleared whenever a list changes.
+and a cache of results per distinct party (the vessel is one more name, screened as a vessel),
+cleared whenever a list changes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from services.enrichment.party_cache import PartyCache, party_key
-from shared.schemas import Match, Party, WatchlistEntry
+from shared.schemas import Match, Party, Vessel, WatchlistEntry
 
 
 class Matcher(Protocol):
@@ -92,11 +93,19 @@ class _ListBook:
 
 @dataclass(frozen=True)
 class PartyMatches:
-    """Matches per party (best first) and the list versions they were screened against."""
+    """Matches per party and of the vessel (best first), and the list versions they were
+    screened against."""
 
     matches: list[list[Match]]
     list_versions: dict[str, str]
     cache_hits: int = 0
+    vessel: list[Match] | None = None
+    """The vessel's matches; None when no vessel was screened."""
+
+    @property
+    def screened(self) -> int:
+        """Names screened: the parties and the vessel if there was one."""
+        return len(self.matches) + (self.vessel is not None)
 
 
 DEFAULT_CACHE_PARTIES = 100_000
@@ -137,31 +146,58 @@ class WatchlistIndex:
         self._entries = sum(status.entries for status in self._statuses)
 
     def screen(
-        self, parties: Sequence[Party], threshold: float | None = None, limit: int = 10
+        self,
+        parties: Sequence[Party],
+        threshold: float | None = None,
+        limit: int = 10,
+        vessel: Vessel | None = None,
     ) -> PartyMatches:
-        """Screen every party against one state of the index."""
-        matches: list[list[Match]] = []
-        hits = 0
+        """Screen every party, and the vessel when it has a name or an IMO number, against one
+        state of the index."""
         with self._lock:
-            for party in parties:
-                identifiers = party.identifiers or None
-                key = party_key(party.name, party.country, identifiers, threshold, limit)
-                cached = self._cache.get(key)
-                if cached is None:
-                    found = self._matcher.screen(
-                        party.name,
-                        country=party.country,
-                        identifiers=identifiers,
-                        threshold=threshold,
-                        limit=limit,
-                    )
-                    self._cache.put(key, found)
-                else:
-                    found = list(cached)
-                    hits += 1
-                matches.append(found)
+            found = [
+                self._screen_one(p.name, p.country, p.identifiers, None, threshold, limit)
+                for p in parties
+            ]
+            vessel_found = None
+            if vessel is not None and (vessel.name or vessel.imo):
+                identifiers = {"imo": vessel.imo} if vessel.imo else {}
+                vessel_found = self._screen_one(
+                    vessel.name or "", None, identifiers, "vessel", threshold, limit
+                )
+                found.append(vessel_found)
+            hits = sum(hit for _, hit in found)
+            matches = [m for m, _ in found[: len(parties)]]
             # `_versions` is replaced on change, never mutated: safe to hand out.
-            return PartyMatches(matches, self._versions, hits)
+            return PartyMatches(
+                matches, self._versions, hits, vessel_found[0] if vessel_found else None
+            )
+
+    def _screen_one(
+        self,
+        name: str,
+        country: str | None,
+        identifiers: dict[str, str],
+        kind: str | None,
+        threshold: float | None,
+        limit: int,
+    ) -> tuple[list[Match], bool]:
+        """One name's matches, and whether the cache had them (else the matcher, then cached).
+        Under the lock."""
+        key = party_key(name, country, identifiers, threshold, limit, kind)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return list(cached), True
+        found = self._matcher.screen(
+            name,
+            country=country,
+            identifiers=identifiers or None,
+            kind=kind,
+            threshold=threshold,
+            limit=limit,
+        )
+        self._cache.put(key, found)
+        return found, False
 
     def clear_cache(self) -> None:
         with self._lock:

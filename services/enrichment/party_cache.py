@@ -1,7 +1,8 @@
 """A bounded LRU of screening results per distinct party, valid for one state of the lists.
 
 Trade counterparties repeat: the same shipper and consignee appear on shipment after shipment.
-A party's matches depend only on what is screened (name, country, identifiers, threshold, limit)
+A party's matches depend only on what is screened (name, country, identifiers, threshold, limit,
+and the kind of names it is read as: a vessel recurs across shipments like a party does)
 and on the lists, so the index keeps the result and forgets everything whenever a list changes.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from shared.schemas import Match
 
-PartyKey = tuple[str, str | None, tuple[tuple[str, str], ...], float | None, int]
+PartyKey = tuple[str, str | None, tuple[tuple[str, str], ...], float | None, int, str | None]
 
 
 def party_key(
@@ -21,8 +22,10 @@ def party_key(
     identifiers: Mapping[str, str] | None,
     threshold: float | None,
     limit: int,
+    kind: str | None = None,
 ) -> PartyKey:
-    return (name, country, tuple(sorted((identifiers or {}).items())), threshold, limit)
+    """`kind` is None for a party (read as organisation and person), "vessel" for the vessel."""
+    return (name, country, tuple(sorted((identifiers or {}).items())), threshold, limit, kind)
 
 
 class PartyCache:

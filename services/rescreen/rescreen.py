@@ -88,7 +88,8 @@ def rescreened(
 ) -> ScreenedShipment:
     """The stored screening brought up to the delta's version: each party keeps its matches on
     entries the version did not touch, loses those on entries it changed or removed, and gains
-    its new matches; risk flags are kept. Marked `rescreen`, so that alerting gives a new alert
+    its new matches; the vessel keeps its matches on entries the version did not touch (it is
+    not screened again); risk flags are kept. Marked `rescreen`, so that alerting gives a new alert
     on a changed entry the reason `newly_listed`.
 
     `screened_at` is `now`, but never earlier than the stored screening: alerting ignores a
@@ -111,12 +112,19 @@ def rescreened(
                 matches=_best_first([*kept, *hits]),
             )
         )
+    vessel = previous.vessel
+    if vessel is not None:
+        # Vessels are not screened again (only counterparties are): a match on an entry the
+        # version touched is out of date, as a party's is; the others stand.
+        kept = [m for m in vessel.matches if _ref(m) not in delta.refs]
+        vessel = vessel.model_copy(update={"matches": kept})
     screened_at = max(now, previous.screened_at + timedelta(microseconds=1))
     return ScreenedShipment(
         shipment=stored.shipment,
         screening=Screening(
             screened_at=screened_at,
             parties=parties,
+            vessel=vessel,
             risk_flags=list(previous.risk_flags),
             list_versions={**previous.list_versions, delta.list_id: delta.version},
             rescreen=True,

@@ -26,6 +26,14 @@ class PartyScreening(Model):
     matches: list[Match] = Field(default_factory=list, description="best first")
 
 
+class VesselScreening(Model):
+    """The shipment's vessel screened against the lists' vessels (name and IMO number)."""
+
+    name: str | None = Field(default=None, description="the vessel's name as on the shipment")
+    imo: str | None = Field(default=None, description="the vessel's IMO number as on the shipment")
+    matches: list[Match] = Field(default_factory=list, description="best first")
+
+
 class RiskFlag(Model):
     code: str = Field(description="e.g. chpl_goods, sanctioned_destination, transshipment_route")
     severity: str = Field(default="medium", description="low, medium, high")
@@ -35,6 +43,14 @@ class RiskFlag(Model):
 class Screening(Model):
     screened_at: UtcDatetime
     parties: list[PartyScreening] = Field(default_factory=list)
+    vessel: VesselScreening | None = Field(
+        default=None,
+        # Left out of the JSON when absent: a shipment without a vessel (most records) is
+        # written exactly as before the field existed.
+        exclude_if=lambda value: value is None,
+        description="the vessel screened, when the shipment names one (by name or IMO number); "
+        "absent otherwise",
+    )
     risk_flags: list[RiskFlag] = Field(default_factory=list)
     list_versions: dict[str, str] = Field(
         default_factory=dict, description="list id -> version screened against"

@@ -39,7 +39,10 @@ class EntryEvidence(BaseModel):
 
 
 class Evidence(BaseModel):
-    parties: list[dict[str, Any]] = Field(description="the matched parties as on the document")
+    parties: list[dict[str, Any]] = Field(
+        description="the matched parties as on the document; a matched vessel is one with "
+        "party_index -1 and role vessel (name, imo)"
+    )
     entry: EntryEvidence
     matched_names: list[str]
     explanations: list[str]

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from services.alerting.api.models import AlertDetail, AlertItem, EntryEvidence, Evidence
 from services.alerting.events import alert_event
+from services.alerting.rules import VESSEL_INDEX, VESSEL_ROLE
 from shared.db.models import Alert, ListEntry, StoredShipment
 from shared.schemas.alert import AlertEventType
 
@@ -38,8 +39,11 @@ def alert_detail(
 ) -> AlertDetail:
     item = alert_item(alert)
     raw_parties: list[dict[str, Any]] = (shipment.shipment.get("parties") or []) if shipment else []
+    raw_vessel: dict[str, Any] = (shipment.shipment.get("vessel") or {}) if shipment else {}
     indexes = [m["party_index"] for m in alert.matches]
     parties = [{"party_index": i, **raw_parties[i]} for i in indexes if 0 <= i < len(raw_parties)]
+    if VESSEL_INDEX in indexes and raw_vessel:
+        parties.append({"party_index": VESSEL_INDEX, "role": VESSEL_ROLE, **raw_vessel})
     evidence = Evidence(
         parties=parties,
         entry=_entry_evidence(alert, entry),
