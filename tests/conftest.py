@@ -9,13 +9,17 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
 from shared.kafka.adapter import KafkaAdmin
+
+if TYPE_CHECKING:
+    from shared.schemas import WatchlistEntry
+    from shared.screening import Screener
 
 # --------------------------------------------------------------------------------------------
 # Infrastructure: the real Kafka and PostgreSQL that `make up` starts.
@@ -231,6 +235,36 @@ def read_topic(kafka_bootstrap: str) -> Callable[..., list[Any]]:
         return found
 
     return read
+
+
+# --------------------------------------------------------------------------------------------
+# Reference data: the real OFAC SDN list from $TRADEWATCH_SANCTIONS_DATA_DIR (read, never
+# copied), parsed once per session for the screening and enrichment unit tests.
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sdn_entries() -> list[WatchlistEntry]:
+    """The OFAC SDN list of 2024-05-03 with the 2025-12 aliases, from the reference data."""
+    from shared.config import Settings
+
+    root = Settings().sanctions_data_dir / "sanctions" / "ofac"
+    main, aliases = root / "sdn-2024-05-03", root / "sdn-aux-2025-12" / "alt.csv"
+    if not main.is_dir() or not aliases.is_file():
+        message = f"reference data missing under {root} (set TRADEWATCH_SANCTIONS_DATA_DIR)"
+        if _in_ci():
+            pytest.fail(f"{message}; under CI=true these tests must run", pytrace=False)
+        pytest.skip(message)
+    from shared.watchlists.sources import read_entries
+
+    return read_entries(f"ofac-sdn:{main},{aliases}")
+
+
+@pytest.fixture(scope="session")
+def sdn_screener(sdn_entries: list[WatchlistEntry]) -> Screener:
+    from shared.screening import Screener
+
+    return Screener(sdn_entries)
 
 
 # --------------------------------------------------------------------------------------------

@@ -67,8 +67,11 @@ def build_screened(
     declared_at: datetime | None = T0 - timedelta(days=2),
     rescreen: bool = False,
     ingested_at: datetime | None = T0 - timedelta(seconds=1),
+    vessel: dict[str, str] | None = None,
+    vessel_matches: list[dict[str, Any]] | None = None,
 ) -> ScreenedShipment:
-    """A shipment from Kyungki (KR) to a consignee; by default the consignee matches Aurus."""
+    """A shipment from Kyungki (KR) to a consignee; by default the consignee matches Aurus.
+    With `vessel` ({name, imo}) it is carried on that vessel, screened with `vessel_matches`."""
     shipper = "KYUNGKI INDUSTRIAL CO., LTD."
     parties: list[dict[str, Any]] = [
         {"role": "shipper", "name": shipper, "country": "KR"},
@@ -79,7 +82,7 @@ def build_screened(
             "identifiers": consignee_ids if consignee_ids is not None else {"tax_id": "7743237789"},
         },
     ]
-    return ScreenedShipment.model_validate(
+    found = ScreenedShipment.model_validate(
         {
             "shipment": {
                 "shipment_id": shipment_id,
@@ -111,6 +114,18 @@ def build_screened(
                 "rescreen": rescreen,
             },
             "ingested_at": ingested_at,
+        }
+    )
+    if vessel is None:
+        return found
+    return ScreenedShipment.model_validate(
+        {
+            **found.model_dump(),
+            "shipment": {**found.shipment.model_dump(), "vessel": vessel},
+            "screening": {
+                **found.screening.model_dump(),
+                "vessel": {**vessel, "matches": vessel_matches or []},
+            },
         }
     )
 

@@ -8,12 +8,14 @@ from shared.schemas import Match, WatchlistEntry
 
 class ExactNameMatcher:
     """Matches a party whose name is exactly an entry's name; remembers what it was asked and
-    what was removed. `fail_on` names a party whose screening raises (a matcher bug)."""
+    what was removed (`screened`, and the kind each name was read as in `kinds`). `fail_on`
+    names a party whose screening raises (a matcher bug)."""
 
     def __init__(self) -> None:
         self.entries: dict[tuple[str, str], WatchlistEntry] = {}
         self.removed: list[tuple[str, str]] = []
         self.screened: list[tuple[str, str | None, dict[str, str] | None]] = []
+        self.kinds: list[str | None] = []
         self.fail_on: str | None = None
 
     def upsert(self, entry: WatchlistEntry) -> None:
@@ -34,6 +36,7 @@ class ExactNameMatcher:
         limit: int = 10,
     ) -> list[Match]:
         self.screened.append((name, country, identifiers))
+        self.kinds.append(kind)
         if name == self.fail_on:
             raise ZeroDivisionError("matcher bug")
         return [

@@ -9,7 +9,7 @@ import pytest
 
 from services.rescreen import Counterparty, Delta, DeltaMatcher, StoredScreening, rescreened
 from services.rescreen.parallel import ParallelMatcher
-from shared.schemas import Match, ScreenedShipment
+from shared.schemas import Match, ScreenedShipment, Vessel, VesselScreening
 
 LIST_ID = "tw-test"
 T0 = datetime(2024, 2, 21, 9, 0, tzinfo=UTC)
@@ -124,6 +124,20 @@ def test_a_party_missing_from_the_stored_screening_appears_only_with_hits(
     stored = StoredScreening(screened.shipment, screening, None)
     out = rescreened(stored, {1: [_match("47956", 1.0)]}, delta, T0)
     assert [(p.party_index, p.role) for p in out.screening.parties] == [(1, "consignee")]
+
+
+def test_the_vessel_keeps_its_matches_on_untouched_entries_and_is_not_screened_again(
+    delta: Delta, screened: ScreenedShipment
+) -> None:
+    kept, removed = _match("1001", 0.9), _match("1002", 1.0)
+    vessel = VesselScreening(name="ORION", imo="9187629", matches=[removed, kept])
+    shipment = screened.shipment.model_copy(update={"vessel": Vessel(name="ORION", imo="9187629")})
+    screening = screened.screening.model_copy(update={"vessel": vessel})
+    stored = StoredScreening(shipment, screening, None)
+    out = rescreened(stored, {1: [_match("47956", 1.0)]}, delta, T0 + timedelta(days=2))
+    assert out.screening.vessel == vessel.model_copy(update={"matches": [kept]})
+    unscreened = StoredScreening(screened.shipment, screened.screening, None)
+    assert rescreened(unscreened, {}, delta, T0).screening.vessel is None
 
 
 def test_each_entry_of_a_larger_delta_matches_its_own_counterparty(

@@ -8,9 +8,15 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from shared.schemas import AlertEvent, Shipment, WatchlistEntry, alert_id
+from shared.schemas import AlertEvent, ScreenedShipment, Shipment, WatchlistEntry, alert_id
 from shared.schemas.export import examples, export_schemas, json_schema
-from shared.schemas.registry import ALL_TOPICS, CONTRACT_TOPICS, WATCHLIST_ENTRIES, topic_by_name
+from shared.schemas.registry import (
+    ALL_TOPICS,
+    CONTRACT_TOPICS,
+    SHIPMENTS_SCREENED,
+    WATCHLIST_ENTRIES,
+    topic_by_name,
+)
 
 
 @pytest.mark.parametrize("topic", CONTRACT_TOPICS, ids=lambda t: t.name)
@@ -110,3 +116,16 @@ def test_alert_id_is_stable_and_distinct() -> None:
     assert first != alert_id("kr-customs:1", "us-ofac-sdn", "47957")
     event = AlertEvent.model_validate(examples(topic_by_name("alerts.v1"))[0])
     assert event.matches[0].list_id == "us-ofac-sdn"
+
+
+def test_the_vessel_screening_is_optional_and_absent_from_the_json_when_there_is_none() -> None:
+    without, carried = (ScreenedShipment.model_validate(e) for e in examples(SHIPMENTS_SCREENED))
+    assert without.screening.vessel is None
+    assert "vessel" not in json.loads(without.model_dump_json())["screening"]
+    assert carried.screening.vessel is not None and carried.shipment.vessel is not None
+    assert carried.screening.vessel.imo == carried.shipment.vessel.imo == "9187629"
+    assert json.loads(carried.model_dump_json())["screening"]["vessel"]["matches"][0]["list"] == (
+        "us-ofac-sdn"
+    )
+    screening = json_schema(SHIPMENTS_SCREENED)["$defs"]["Screening"]
+    assert "vessel" in screening["properties"] and "vessel" not in screening.get("required", [])

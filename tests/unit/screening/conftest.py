@@ -1,15 +1,14 @@
-"""Fixtures for the screening tests: small made-up lists, and the real SDN list when present."""
+"""Fixtures for the screening tests: small made-up lists (the real SDN list, `sdn_entries` and
+`sdn_screener`, is in tests/conftest.py: enrichment uses it too)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from shared.config import Settings
 from shared.schemas import WatchlistEntry
 from shared.screening import Screener
 
@@ -66,23 +65,3 @@ def small_list(make_entry: EntryFactory, aurus: WatchlistEntry) -> list[Watchlis
 @pytest.fixture
 def screener(small_list: list[WatchlistEntry]) -> Screener:
     return Screener(small_list)
-
-
-@pytest.fixture(scope="session")
-def sdn_entries() -> list[WatchlistEntry]:
-    """The OFAC SDN list of 2024-05-03 with the 2025-12 aliases, from the reference data."""
-    root = Settings().sanctions_data_dir / "sanctions" / "ofac"
-    main, aliases = root / "sdn-2024-05-03", root / "sdn-aux-2025-12" / "alt.csv"
-    if not main.is_dir() or not aliases.is_file():
-        message = f"reference data missing under {root} (set TRADEWATCH_SANCTIONS_DATA_DIR)"
-        if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
-            pytest.fail(f"{message}; under CI=true these tests must run", pytrace=False)
-        pytest.skip(message)
-    from shared.watchlists.sources import read_entries
-
-    return read_entries(f"ofac-sdn:{main},{aliases}")
-
-
-@pytest.fixture(scope="session")
-def sdn_screener(sdn_entries: list[WatchlistEntry]) -> Screener:
-    return Screener(sdn_entries)
