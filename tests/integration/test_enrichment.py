@@ -332,6 +332,45 @@ def test_a_list_change_reaches_the_running_worker(
     assert worker.process.pid == pid and worker.process.poll() is None  # never restarted
 
 
+def test_a_shipment_on_a_listed_vessel_is_screened_to_its_sdn_entry_by_imo_and_by_name(
+    kafka_bootstrap: str,
+    topics: str,
+    sdn_entries: list[WatchlistEntry],
+    workers: list[Worker],
+    tmp_path: Path,
+) -> None:
+    prefix = topics
+    vessels = [e for e in sdn_entries if e.kind == "vessel"]  # ARTAVIL (15036) among them
+    publish_entries(kafka_bootstrap, prefix, [aurus(sdn_entries), *vessels])
+    worker = start_worker(workers, kafka_bootstrap, prefix, tmp_path)
+    worker.wait_ready()
+    tanker = {"role": "shipper", "name": "GULF STAR PETROLEUM FZE", "country": "AE"}
+    produce(
+        kafka_bootstrap,
+        [
+            shipment_output(prefix, shipment("V-IMO", [tanker], vessel={"imo": "9187629"})),
+            shipment_output(prefix, shipment("V-NAME", [tanker], vessel={"name": "Artavil"})),
+            shipment_output(prefix, shipment("V-NONE", [tanker])),
+        ],
+    )
+    output = OutputReader(kafka_bootstrap, prefix + SHIPMENTS_SCREENED.name)
+    try:
+        _, by_imo = output.screened("kr-customs:V-IMO")
+        _, by_name = output.screened("kr-customs:V-NAME")
+        without, _ = output.screened("kr-customs:V-NONE")
+    finally:
+        output.close()
+    assert by_imo.screening.vessel is not None and by_name.screening.vessel is not None
+    best = by_imo.screening.vessel.matches[0]
+    assert (best.list_id, best.entry_id, best.entry_name) == ("us-ofac-sdn", "15036", "ARTAVIL")
+    assert best.identifier_match and best.score == 1.0
+    named = by_name.screening.vessel.matches[0]
+    assert (named.entry_id, named.identifier_match) == ("15036", False)
+    assert without.value is not None
+    assert "vessel" not in orjson.loads(without.value)["screening"]
+    assert worker.metric("tradewatch_enrichment_matches_total", {"list": "us-ofac-sdn"}) == 2
+
+
 def test_two_workers_one_killed_mid_stream_every_shipment_is_screened(
     kafka_bootstrap: str,
     topics: str,
