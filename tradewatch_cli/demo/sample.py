@@ -151,7 +151,8 @@ def ordinary_shipment(rng: random.Random, number: int) -> dict[str, Any]:
 
 
 def other_listed_shipments() -> list[dict[str, Any]]:
-    """A few more true hits: a listed truck maker, a listed airline as carrier."""
+    """A few more true hits: a listed truck maker, a listed airline as carrier, a listed vessel
+    (found by its IMO number under another name)."""
     return [
         {
             "shipment_id": "GEN-90001",
@@ -177,6 +178,19 @@ def other_listed_shipments() -> list[dict[str, Any]]:
                 {"role": "carrier", "name": "Mahan Air", "country": "IR"},
             ],
             "goods": [{"hs_code": "880730", "description": "Aircraft parts"}],
+        },
+        {
+            "shipment_id": "GEN-90003",
+            "source": "bills-of-lading",
+            "declared_at": "2024-04-20T14:00:00+00:00",
+            "origin_country": "KR",
+            "destination_country": "RU",
+            "parties": [
+                {"role": "shipper", "name": "Haeundae Marine Equipment Co., Ltd.", "country": "KR"},
+                {"role": "consignee", "name": "Primorsky Port Services", "country": "RU"},
+            ],
+            "goods": [{"hs_code": "848180", "description": "Valves for ship engines"}],
+            "vessel": {"name": "GRACE FULL", "imo": "IMO 1011551"},
         },
     ]
 

@@ -26,6 +26,10 @@ def test_pipeline_alerts_on_aurus_and_not_on_its_suppliers(tmp_path: Path) -> No
     suppliers = {name for name, _ in AURUS_SUPPLIERS}
     flagged_parties = {m.party_name for a in raised for m in a.matches}
     assert not flagged_parties & suppliers
+    # The shipment on a listed vessel (GRACEFUL, by its IMO number) alerts for the vessel.
+    matched = {(a.shipment_id, m.party_name, m.entry_id) for a in raised for m in a.matches}
+    assert ("GEN-90003", "GRACE FULL", "37444") in matched
+    assert {m.party_role for a in raised for m in a.matches if m.entry_id == "37444"} == {"vessel"}
     # One alert per shipment, list and entry: ids never repeat among raised events.
     assert len({a.alert_id for a in raised}) == len(raised)
 
