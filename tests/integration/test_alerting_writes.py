@@ -1,5 +1,6 @@
-"""Alerting writes a recurring counterparty again only when its stored dates fall behind by more
-than the slack, and loses nothing when the rows it remembers vanish: on the real PostgreSQL."""
+"""Alerting's writes on the real PostgreSQL: a recurring counterparty is written again only when
+its stored dates fall behind by more than the slack, nothing is lost when the rows it remembers
+vanish, and a vessel's match is stored and alerts like a party's."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from services.alerting.handler import make_handler
 from services.alerting.rules_config import AlertRules
 from services.rescreen.repository import counterparties_since
 from shared.db.engine import make_sessions
-from shared.db.models import Counterparty, ShipmentParty
+from shared.db.models import Alert, Counterparty, ShipmentParty, StoredShipment
 from shared.db.models.shipments import COUNTERPARTY_DATE_SLACK
 from shared.kafka.records import Record
-from shared.schemas import ScreenedShipment
+from shared.schemas import ScreenedShipment, alert_id
 
 DECLARED = datetime(2024, 2, 22, 9, tzinfo=UTC)
 T0 = datetime(2024, 2, 23, 10, tzinfo=UTC)
@@ -30,29 +31,42 @@ def engine(fresh_database: str) -> Iterator[Engine]:
     built.dispose()
 
 
-def record(shipment_id: str, declared_at: datetime, offset: int) -> Record:
-    value = ScreenedShipment.model_validate(
-        {
-            "shipment": {
-                "shipment_id": shipment_id,
-                "source": "kr-customs",
-                "declared_at": declared_at,
-                "parties": [
-                    {"role": "shipper", "name": SUPPLIER, "country": "KR"},
-                    {"role": "consignee", "name": "BYT CO LTD", "country": "RU"},
-                ],
-            },
-            "screening": {
-                "screened_at": declared_at,
-                "parties": [
-                    {"party_index": 0, "role": "shipper", "name": SUPPLIER, "matches": []},
-                    {"party_index": 1, "role": "consignee", "name": "BYT CO LTD", "matches": []},
-                ],
-                "risk_flags": [],
-                "list_versions": {"us-ofac-sdn": "v1"},
-            },
-        }
-    )
+VESSEL = {"name": "OCEAN PEARL", "imo": "9187629"}
+ARTAVIL = {
+    "list": "us-ofac-sdn",
+    "entry_id": "15036",
+    "entry_name": "ARTAVIL",
+    "matched_name": "ARTAVIL",
+    "score": 1.0,
+    "programs": ["IRAN"],
+    "identifier_match": True,
+    "explanation": "identifier imo 9187629 agrees exactly (decisive)",
+}
+
+
+def record(shipment_id: str, declared_at: datetime, offset: int, *, vessel: bool = False) -> Record:
+    shipment: dict[str, object] = {
+        "shipment_id": shipment_id,
+        "source": "kr-customs",
+        "declared_at": declared_at,
+        "parties": [
+            {"role": "shipper", "name": SUPPLIER, "country": "KR"},
+            {"role": "consignee", "name": "BYT CO LTD", "country": "RU"},
+        ],
+    }
+    screening: dict[str, object] = {
+        "screened_at": declared_at,
+        "parties": [
+            {"party_index": 0, "role": "shipper", "name": SUPPLIER, "matches": []},
+            {"party_index": 1, "role": "consignee", "name": "BYT CO LTD", "matches": []},
+        ],
+        "risk_flags": [],
+        "list_versions": {"us-ofac-sdn": "v1"},
+    }
+    if vessel:
+        shipment["vessel"] = VESSEL
+        screening["vessel"] = {**VESSEL, "matches": [ARTAVIL]}
+    value = ScreenedShipment.model_validate({"shipment": shipment, "screening": screening})
     key = f"kr-customs:{shipment_id}".encode()
     return Record("screened", 0, offset, key, value.model_dump_json().encode())
 
@@ -110,3 +124,17 @@ def test_counterparties_gone_from_under_a_worker_are_written_again_and_nothing_i
     assert "writing them again" in caplog.text
     assert parties(engine, "s2") == [SUPPLIER, "BYT CO LTD"]
     assert supplier_dates(engine) == (DECLARED, T0)
+
+
+def test_a_vessel_match_is_stored_and_alerts_once_as_the_vessel(engine: Engine) -> None:
+    handle = make_handler(make_sessions(engine), AlertRules(), clock=lambda: T0)
+    handle([record("v1", DECLARED, 0, vessel=True)])
+    handle([record("v1", DECLARED, 0, vessel=True)])  # redelivered
+    with make_sessions(engine)() as session:
+        [alert] = session.scalars(select(Alert)).all()
+        stored = session.get(StoredShipment, "kr-customs:v1")
+    assert alert.alert_id == alert_id("kr-customs:v1", "us-ofac-sdn", "15036")
+    assert [(m["party_role"], m["party_name"]) for m in alert.matches] == [
+        ("vessel", "OCEAN PEARL")
+    ]
+    assert stored is not None and stored.screening["vessel"]["imo"] == "9187629"
