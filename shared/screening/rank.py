@@ -26,6 +26,11 @@ PRUNE_MARGIN = 0.1
 """Candidates whose upper bound falls this far below the cutoff are not scored."""
 PERSON_AS_COMPANY_FACTOR = 0.9
 """A company named like a listed person (`Nicolás Maduro LLC`) is worth review, not certainty."""
+HULL_NUMBER_CONFLICT_FACTOR = 0.6
+"""A vessel whose IMO number is not the listed vessel's is another hull (the number belongs to one
+ship for life, whatever it is renamed), so a name match alone falls below the default threshold:
+ship names repeat. A listed ship that changed its name keeps its number, and that is decisive."""
+HULL_NUMBER_TYPES = frozenset({"imo"})
 BRACKETS_DROPPED_FACTOR = 0.95
 BRACKETS_MIN_SCORE = 0.9
 """Leaving the bracketed words out is a concession: the rest must then match nearly exactly."""
@@ -77,6 +82,7 @@ def rank_entries(
     for scored in best.values():
         if not scored.identifier_match:
             _adjust_for_country(scored, query.country)
+            _adjust_for_hull_numbers(scored, query.identifiers)
     found = [scored for scored in best.values() if scored.score >= cutoff]
     found.sort(key=lambda scored: (-scored.score, scored.indexed.key))
     return found
@@ -219,6 +225,20 @@ class _NameExplanation:
         if listed.form.name_class == "person" and self.query.named_like_company():
             text += f"; a company named like a listed person (x{PERSON_AS_COMPANY_FACTOR})"
         return text
+
+
+def _adjust_for_hull_numbers(scored: ScoredEntry, identifiers: tuple[tuple[str, str], ...]) -> None:
+    for kind, value in identifiers:
+        if kind not in HULL_NUMBER_TYPES:
+            continue
+        listed = sorted(v for t, v in scored.indexed.identifiers if t == kind)
+        if listed and value not in listed:
+            scored.score *= HULL_NUMBER_CONFLICT_FACTOR
+            scored.notes.append(
+                f"{kind} {value} is not the listed {'/'.join(listed)}"
+                f" (x{HULL_NUMBER_CONFLICT_FACTOR})"
+            )
+            return
 
 
 def _adjust_for_country(scored: ScoredEntry, country: str | None) -> None:

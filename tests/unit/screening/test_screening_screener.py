@@ -76,6 +76,21 @@ def test_an_imo_number_finds_the_vessel_whatever_the_name(screener: Screener) ->
     assert match.entry_id == "6" and match.identifier_match
 
 
+def test_a_ship_named_like_a_listed_one_under_another_imo_number_is_another_ship(
+    screener: Screener,
+) -> None:
+    (named,) = screener.screen("SEA STAR", kind="vessel")
+    assert named.entry_id == "6" and named.score == 1.0
+    assert screener.screen("SEA STAR", identifiers={"imo": "9999999"}, kind="vessel") == []
+    (shown,) = screener.screen(
+        "SEA STAR", identifiers={"imo": "IMO 9999999"}, kind="vessel", threshold=0.5
+    )
+    assert shown.score == 0.6
+    assert "imo 9999999 is not the listed 9187629" in shown.explanation
+    (same,) = screener.screen("SEA STAR", identifiers={"imo": "9187629"}, kind="vessel")
+    assert same.score == 1.0 and same.identifier_match
+
+
 def test_an_identifier_of_another_kind_does_not_agree(screener: Screener) -> None:
     assert screener.screen("", identifiers={"imo": "7743237789"}) == []
 
