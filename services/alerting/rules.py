@@ -20,13 +20,14 @@ from services.alerting.counterparties import (
     normalise_name,
 )
 from services.alerting.rules_config import SEVERITIES, AlertRules, ListRule
-from shared.schemas import Match, RiskFlag, ScreenedShipment, VesselScreening, alert_id
+from shared.schemas import Match, RiskFlag, ScreenedShipment, Vessel, VesselScreening, alert_id
 from shared.schemas.alert import Severity
+from shared.schemas.screened import VESSEL_PARTY_INDEX
 
 _FLAG_LEVELS = {"low": 0, "medium": 1, "high": 2}
 
-VESSEL_INDEX = -1
-"""The `party_index` of the vessel in alert evidence and suppression hits: not a party's."""
+VESSEL_INDEX = VESSEL_PARTY_INDEX
+"""The `party_index` of the vessel in alert evidence, suppression hits and stored parties."""
 VESSEL_ROLE = "vessel"
 
 
@@ -227,7 +228,7 @@ def entry_refs(screened: ScreenedShipment) -> set[EntryRef]:
     return {(m.list_id, m.entry_id) for _, _, matches in _screened_names(screened) for m in matches}
 
 
-def vessel_name(vessel: VesselScreening) -> str:
+def vessel_name(vessel: Vessel | VesselScreening) -> str:
     """The vessel's name for an analyst; "IMO <number>" when the document gives none."""
     return vessel.name or f"IMO {vessel.imo}"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from shared.schemas import WatchlistEntry
+from shared.screening.normalise import name_class_of
 
 EntryRef = tuple[str, str]
 """(list id, entry id)"""
@@ -28,6 +29,14 @@ class Delta:
     version_id: int
     entries: tuple[WatchlistEntry, ...]
     removed: tuple[str, ...] = ()
+
+    @property
+    def object_refs(self) -> frozenset[EntryRef]:
+        """The entries added or changed that are vessels (or aircraft): what a shipment's vessel
+        is screened against, as enrichment screens it."""
+        return frozenset(
+            (self.list_id, e.entry_id) for e in self.entries if name_class_of(e.kind) == "object"
+        )
 
     @property
     def refs(self) -> frozenset[EntryRef]:

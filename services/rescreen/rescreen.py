@@ -14,7 +14,15 @@ from datetime import datetime, timedelta
 
 from services.rescreen.delta import Delta, EntryRef
 from services.rescreen.gate import DeltaGate
-from shared.schemas import Match, PartyScreening, ScreenedShipment, Screening, Shipment
+from shared.schemas import (
+    Match,
+    PartyScreening,
+    ScreenedShipment,
+    Screening,
+    Shipment,
+    VesselScreening,
+)
+from shared.schemas.screened import VESSEL_PARTY_INDEX
 from shared.screening import Screener
 from shared.screening.screener import DEFAULT_THRESHOLD
 
@@ -88,9 +96,9 @@ def rescreened(
 ) -> ScreenedShipment:
     """The stored screening brought up to the delta's version: each party keeps its matches on
     entries the version did not touch, loses those on entries it changed or removed, and gains
-    its new matches; the vessel keeps its matches on entries the version did not touch (it is
-    not screened again); risk flags are kept. Marked `rescreen`, so that alerting gives a new alert
-    on a changed entry the reason `newly_listed`.
+    its new matches, and so does the vessel (stored as a counterparty too, at
+    `VESSEL_PARTY_INDEX`); risk flags are kept. Marked `rescreen`, so that alerting gives a new
+    alert on a changed entry the reason `newly_listed`.
 
     `screened_at` is `now`, but never earlier than the stored screening: alerting ignores a
     screening older than the one it has, so a slow clock here must not lose the rescreen.
@@ -112,12 +120,7 @@ def rescreened(
                 matches=_best_first([*kept, *hits]),
             )
         )
-    vessel = previous.vessel
-    if vessel is not None:
-        # Vessels are not screened again (only counterparties are): a match on an entry the
-        # version touched is out of date, as a party's is; the others stand.
-        kept = [m for m in vessel.matches if _ref(m) not in delta.refs]
-        vessel = vessel.model_copy(update={"matches": kept})
+    vessel = _vessel(stored, party_hits.get(VESSEL_PARTY_INDEX, ()), delta)
     screened_at = max(now, previous.screened_at + timedelta(microseconds=1))
     return ScreenedShipment(
         shipment=stored.shipment,
@@ -131,6 +134,19 @@ def rescreened(
         ),
         ingested_at=stored.ingested_at,
     )
+
+
+def _vessel(stored: StoredScreening, hits: Sequence[Match], delta: Delta) -> VesselScreening | None:
+    """The vessel's screening brought up to the delta, as a party's: its matches on entries the
+    version did not touch, and its new ones among the listed vessels (the vessel is stored as a
+    counterparty; matched as one, it may also resemble a company, which enrichment, reading it
+    as a vessel, would not have matched)."""
+    previous, vessel = stored.screening.vessel, stored.shipment.vessel
+    fresh = [m for m in hits if _ref(m) in delta.object_refs]
+    if vessel is None or (previous is None and not fresh):
+        return previous
+    kept = [m for m in (previous.matches if previous else ()) if _ref(m) not in delta.refs]
+    return VesselScreening(name=vessel.name, imo=vessel.imo, matches=_best_first([*kept, *fresh]))
 
 
 def _ref(match: Match) -> EntryRef:

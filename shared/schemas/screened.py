@@ -26,6 +26,11 @@ class PartyScreening(Model):
     matches: list[Match] = Field(default_factory=list, description="best first")
 
 
+VESSEL_PARTY_INDEX = -1
+"""The vessel's `party_index` where it stands beside the parties: in an alert's matches and in
+alerting's `shipment_parties` (which rescreening reads). No party has it."""
+
+
 class VesselScreening(Model):
     """The shipment's vessel screened against the lists' vessels (name and IMO number)."""
 

@@ -4,6 +4,8 @@ A shipment from Kyungki Industrial to "AURUS LLC" (tax ID 7743237789), declared 
 screened against the SDN list of 2024-02-20 and is clean. The list of 2024-02-23 designates
 Aurus (entry 47956): `tradewatch lists load` rescreens the stored shipments against what the new
 version added, and the alerting service raises one alert, reason `newly_listed`, on `alerts.v1`.
+The same version lists the ship that carried it (ALIREZA 1, entry 47714, IMO 6703769), which the
+document names otherwise: a second `newly_listed` alert, for the vessel, found by its IMO number.
 """
 
 from __future__ import annotations
@@ -54,9 +56,12 @@ SHIPMENT = {
         },
     ],
     "goods": [{"hs_code": "870830", "description": "brake system parts"}],
+    "vessel": {"name": "NEW DAWN", "imo": "6703769"},
 }
 SHIPMENT_KEY = "kr-customs:KR-EXP-2024-000731"
 AURUS_ALERT = alert_id(SHIPMENT_KEY, "us-ofac-sdn", "47956")
+VESSEL_ALERT = alert_id(SHIPMENT_KEY, "us-ofac-sdn", "47714")
+NEWLY_LISTED = {AURUS_ALERT, VESSEL_ALERT}
 
 
 def free_port() -> int:
@@ -234,7 +239,7 @@ def test_a_clean_shipment_alerts_newly_listed_once_when_its_consignee_is_designa
         started = time.monotonic()
         load_sdn(pipeline, "2024-02-23")  # the load rescreens the delta
         seen: list[AlertEvent] = []
-        while not any(e.alert_id == AURUS_ALERT for e in seen):
+        while not NEWLY_LISTED.issubset(e.alert_id for e in seen):
             assert time.monotonic() - started < ALERT_TIMEOUT_S, (
                 f"no alert within {ALERT_TIMEOUT_S} s: {seen}\n{pipeline.logs()}"
             )
@@ -250,13 +255,21 @@ def test_a_clean_shipment_alerts_newly_listed_once_when_its_consignee_is_designa
             "consignee",
         )
         assert match.party_name == "AURUS LLC" and "RUSSIA-EO14024" in match.programs
+        [ship] = [e for e in seen if e.alert_id == VESSEL_ALERT]
+        assert (ship.event, ship.reason) == ("raised", "newly_listed")
+        [match] = ship.matches
+        assert (match.entry_id, match.party_role, match.party_name) == (
+            "47714",
+            "vessel",
+            "NEW DAWN",
+        )
 
         # Once only: a second rescreen of the same version, then a grace period.
         pipeline.cli("rescreen", "--list-id", "us-ofac-sdn", "--no-progress")
         seen += alert_events(reader, GRACE_S)
     finally:
         reader.close()
-    raised_events = [e for e in seen if e.alert_id == AURUS_ALERT and e.event == "raised"]
-    assert len(raised_events) == 1, seen
-    assert [e for e in seen if e.alert_id != AURUS_ALERT] == []
+    raised_events = [e.alert_id for e in seen if e.event == "raised"]
+    assert sorted(raised_events) == sorted(NEWLY_LISTED), seen
+    assert [e for e in seen if e.alert_id not in NEWLY_LISTED] == []
     print(f"newly_listed alert on alerts.v1 {took:.1f} s after the 2024-02-23 load started")

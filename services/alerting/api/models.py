@@ -138,7 +138,10 @@ class SuppressionPage(BaseModel):
 
 
 class PartyView(BaseModel):
-    party_index: int
+    party_index: int = Field(
+        description="the party's position in the shipment's `parties`; -1 for the vessel (role "
+        "vessel, its IMO number as identifier), stored like a party so that a rescreen finds it"
+    )
     role: str
     name: str
     country: str | None

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from services.alerting.counterparties import identity
 from services.alerting.recent import RecentCounterparties
 from services.alerting.repository.dialect import among, greatest, insert
+from services.alerting.rules import VESSEL_INDEX, VESSEL_ROLE, vessel_name
 from shared.db.models import Counterparty, ShipmentParty, StoredShipment
 from shared.db.models.shipments import COUNTERPARTY_DATE_SLACK
-from shared.schemas import ScreenedShipment
+from shared.schemas import ScreenedShipment, Shipment
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,36 @@ def shipment_date(screened: ScreenedShipment) -> datetime:
     return screened.shipment.declared_at or screened.ingested_at or screened.screening.screened_at
 
 
+@dataclass(frozen=True)
+class Named:
+    """A party of a shipment, or its vessel (`VESSEL_INDEX`, role `vessel`, its IMO number as
+    identifier): what is stored in `shipment_parties` and rolled up into `counterparties`, so
+    that a rescreen finds past shipments on a newly listed ship as it finds a party's."""
+
+    index: int
+    role: str
+    name: str
+    country: str | None
+    identifiers: dict[str, str]
+
+
+def named_in(shipment: Shipment) -> list[Named]:
+    named = [
+        Named(i, p.role, p.name, p.country, dict(p.identifiers))
+        for i, p in enumerate(shipment.parties)
+    ]
+    vessel = shipment.vessel
+    if vessel is not None and (vessel.name or vessel.imo):
+        identifiers = {"imo": vessel.imo} if vessel.imo else {}
+        named.append(Named(VESSEL_INDEX, VESSEL_ROLE, vessel_name(vessel), None, identifiers))
+    return named
+
+
 def counterparties_of(screened: ScreenedShipment) -> list[CounterpartySeen]:
+    """One per `named_in` the shipment, in that order."""
     dated = shipment_date(screened)
     seen = []
-    for p in screened.shipment.parties:
+    for p in named_in(screened.shipment):
         found = identity(p.name, p.country, tuple(p.identifiers.items()))
         seen.append(
             CounterpartySeen(
@@ -180,21 +207,20 @@ def shipment_row(screened: ScreenedShipment, now: datetime) -> dict[str, object]
 def _party_rows(
     screened: ScreenedShipment, counterparties: Sequence[CounterpartySeen]
 ) -> list[dict[str, object]]:
-    shipment = screened.shipment
-    key = shipment.key
+    key = screened.shipment.key
     return [
         {
             "shipment_key": key,
-            "party_index": index,
+            "party_index": party.index,
             "role": party.role,
             "name": party.name,
             "name_norm": cp.name_norm,
             "country": party.country,
-            "identifiers": dict(party.identifiers),
+            "identifiers": party.identifiers,
             "counterparty_id": cp.counterparty_id,
             "declared_at": cp.declared_at,
         }
-        for index, (party, cp) in enumerate(zip(shipment.parties, counterparties, strict=True))
+        for party, cp in zip(named_in(screened.shipment), counterparties, strict=True)
     ]
 
 

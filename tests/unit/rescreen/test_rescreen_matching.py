@@ -140,6 +140,30 @@ def test_the_vessel_keeps_its_matches_on_untouched_entries_and_is_not_screened_a
     assert rescreened(unscreened, {}, delta, T0).screening.vessel is None
 
 
+def test_a_vessel_newly_listed_gains_its_match_and_a_company_of_its_name_does_not_count(
+    entries: Entries, make_entry: Any, screened: ScreenedShipment
+) -> None:
+    ship = make_entry(
+        {
+            "entry_id": "47714",
+            "kind": "vessel",
+            "name": "ALIREZA 1",
+            "identifiers": [{"type": "imo", "value": "6703769"}],
+        },
+        "v2-abc",
+    )
+    delta = Delta(LIST_ID, "v2-abc", 2, (make_entry(entries["aurus"], "v2-abc"), ship), ())
+    # The vessel is stored as a counterparty: screened as one, by its IMO number.
+    [found] = DeltaMatcher(delta).screen(counterparty("NEW DAWN", imo="IMO 6703769"))
+    assert (found.entry_id, found.identifier_match) == ("47714", True)
+    on_ship = screened.shipment.model_copy(
+        update={"vessel": Vessel(name="NEW DAWN", imo="6703769")}
+    )
+    stored = StoredScreening(on_ship, screened.screening, None)
+    out = rescreened(stored, {-1: [found, _match("47956", 0.9)]}, delta, T0 + timedelta(days=2))
+    assert out.screening.vessel == VesselScreening(name="NEW DAWN", imo="6703769", matches=[found])
+
+
 def test_each_entry_of_a_larger_delta_matches_its_own_counterparty(
     entries: Entries, make_entry: Any
 ) -> None:
