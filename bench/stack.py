@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 SERVICES = ("ingest", "enrichment", "alerting")
 READY_TIMEOUT_S = 180.0
 SERVER_RETRY_S = 60.0
+QUIET_RETRY_S = 5.0
+"""Retries within this are not worth a warning (see `_retry`)."""
 
 
 @dataclass(frozen=True)
@@ -92,17 +94,24 @@ def drop_database(admin_url: str, name: str) -> None:
         log.warning("could not drop database %s: %r", name, error)
 
 
-def _retry(action: Callable[[], None], timeout_s: float = SERVER_RETRY_S) -> None:
-    """Run `action`, again after a pause while it fails, until `timeout_s` has passed."""
-    deadline = time.monotonic() + timeout_s
+def _retry(
+    action: Callable[[], None], timeout_s: float = SERVER_RETRY_S, quiet_s: float = QUIET_RETRY_S
+) -> None:
+    """Run `action`, again after a pause while it fails, until `timeout_s` has passed. Failures
+    in the first `quiet_s` are only debug lines: an autovacuum worker on a database being
+    dropped (which the role may not terminate) is gone a second later."""
+    started = time.monotonic()
     while True:
         try:
             action()
             return
         except Exception as error:
-            if time.monotonic() > deadline:
+            waited = time.monotonic() - started
+            if waited > timeout_s:
                 raise
-            log.warning("retrying in 1 s: %r", error)
+            log.log(
+                logging.DEBUG if waited < quiet_s else logging.WARNING, "retrying in 1 s: %r", error
+            )
             time.sleep(1.0)
 
 
