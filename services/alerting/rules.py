@@ -23,6 +23,7 @@ from services.alerting.rules_config import SEVERITIES, AlertRules, ListRule
 from shared.schemas import Match, RiskFlag, ScreenedShipment, Vessel, VesselScreening, alert_id
 from shared.schemas.alert import Severity
 from shared.schemas.screened import VESSEL_PARTY_INDEX
+from shared.schemas.shipment import vessel_identifiers
 
 _FLAG_LEVELS = {"low": 0, "medium": 1, "high": 2}
 
@@ -219,7 +220,7 @@ def _screened_names(
         yield named, party.identifiers, screening.matches
     vessel = screened.screening.vessel
     if vessel is not None:
-        identifiers = {"imo": vessel.imo} if vessel.imo else {}
+        identifiers = vessel_identifiers(vessel.imo)
         yield _Named(VESSEL_INDEX, VESSEL_ROLE, vessel_name(vessel)), identifiers, vessel.matches
 
 

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from services.enrichment.party_cache import PartyCache, party_key
 from shared.schemas import Match, Party, Vessel, WatchlistEntry
+from shared.schemas.shipment import vessel_identifiers
 
 
 class Matcher(Protocol):
@@ -161,7 +162,7 @@ class WatchlistIndex:
             ]
             vessel_found = None
             if vessel is not None and (vessel.name or vessel.imo):
-                identifiers = {"imo": vessel.imo} if vessel.imo else {}
+                identifiers = vessel_identifiers(vessel.imo)
                 vessel_found = self._screen_one(
                     vessel.name or "", None, identifiers, "vessel", threshold, limit
                 )

@@ -47,6 +47,12 @@ class Vessel(Model):
     imo: str | None = Field(default=None, pattern=r"^[0-9]{7}$")
 
 
+def vessel_identifiers(imo: str | None) -> dict[str, str]:
+    """A vessel's IMO number as an identifier (type `imo`), as parties carry theirs: how it is
+    screened, stored as a counterparty and matched by a suppression."""
+    return {"imo": imo} if imo else {}
+
+
 class Shipment(Model):
     """A trade document reduced to what screening needs; unknown fields are kept in `extra`."""
 

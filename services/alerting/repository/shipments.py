@@ -22,6 +22,7 @@ from services.alerting.rules import VESSEL_INDEX, VESSEL_ROLE, vessel_name
 from shared.db.models import Counterparty, ShipmentParty, StoredShipment
 from shared.db.models.shipments import COUNTERPARTY_DATE_SLACK
 from shared.schemas import ScreenedShipment, Shipment
+from shared.schemas.shipment import vessel_identifiers
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def named_in(shipment: Shipment) -> list[Named]:
     ]
     vessel = shipment.vessel
     if vessel is not None and (vessel.name or vessel.imo):
-        identifiers = {"imo": vessel.imo} if vessel.imo else {}
+        identifiers = vessel_identifiers(vessel.imo)
         named.append(Named(VESSEL_INDEX, VESSEL_ROLE, vessel_name(vessel), None, identifiers))
     return named
 
