@@ -168,6 +168,7 @@ class KafkaConsumerAdapter:
             # Notice a topic created after we subscribed within seconds, not the default 5 min.
             metadata_max_age_ms=10_000,
         )
+        self._group = group_id
         # Set while the revoke callback runs on the IO thread: commit() collects into it.
         self._revoke_commits: dict[TopicPartition, int] | None = None
 
@@ -178,19 +179,22 @@ class KafkaConsumerAdapter:
         on_revoke: PartitionsCallback,
         on_lost: PartitionsCallback | None = None,
     ) -> None:
-        self._await_metadata(topics)
         listener = _Listener(self, on_assign, on_revoke, on_lost)
         self._consumer.subscribe(list(topics), listener=listener)
+        self._await_metadata(topics)
 
     def _await_metadata(self, topics: Sequence[str], timeout_s: float = 30.0) -> None:
-        """Know the topics' partitions before joining: a group leader that joins without them
-        assigns nothing, and the rejoin that follows the metadata can stall for minutes
-        (kafka-python). A topic still missing after `timeout_s` is picked up by the periodic
+        """Know the topics' partitions after subscribing and before the first poll joins.
+        topics() fetches fresh metadata, which the coordinator snapshots for the subscription:
+        a leader that assigns without that snapshot assigns nothing, or rejoins as soon as the
+        metadata lands, a rebalance for nothing that kafka-python can abandon (`_rejoin_if_
+        abandoned`). A topic still missing after `timeout_s` is picked up by the periodic
         metadata refresh."""
         deadline = time.monotonic() + timeout_s
         missing = list(topics)
         while missing:
-            missing = [t for t in missing if not self._consumer.partitions_for_topic(t)]
+            known = self._consumer.topics()
+            missing = [t for t in missing if t not in known]
             if not missing or time.monotonic() > deadline:
                 break
             log.info("waiting for topic metadata: %s", ", ".join(missing))
@@ -200,7 +204,22 @@ class KafkaConsumerAdapter:
 
     def poll(self, timeout_ms: int, max_records: int) -> list[Record]:
         batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        self._rejoin_if_abandoned()
         return [_to_record(raw) for records in batches.values() for raw in records]
+
+    def _rejoin_if_abandoned(self) -> None:
+        """kafka-python 3.0.12 abandons a rejoin that only a metadata change asked for (the
+        topic gained partitions) when poll()'s timeout ends between the JoinGroup and the
+        SyncGroup: once the leader has assigned, need_rejoin() is false, so the finished join is
+        never applied. The member holds nothing, sends no heartbeat, is dropped by the broker
+        and never notices. Seen as: still rejoining, no join in flight, no rejoin needed."""
+        coordinator = self._consumer._coordinator
+        if not coordinator.rejoining:
+            return
+        join = coordinator._join_task
+        if (join is None or join.is_done) and not coordinator.need_rejoin():
+            log.warning("kafka-python abandoned a rejoin of group %s; rejoining", self._group)
+            coordinator.request_rejoin()
 
     def commit(self, offsets: dict[TopicPartition, int]) -> None:
         if not offsets:
