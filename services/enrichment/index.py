@@ -161,7 +161,7 @@ class WatchlistIndex:
                 for p in parties
             ]
             vessel_found = None
-            if vessel is not None and (vessel.name or vessel.imo):
+            if vessel is not None and vessel.named:
                 identifiers = vessel_identifiers(vessel.imo)
                 vessel_found = self._screen_one(
                     vessel.name or "", None, identifiers, "vessel", threshold, limit

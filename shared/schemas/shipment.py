@@ -46,6 +46,12 @@ class Vessel(Model):
     name: str | None = Field(default=None, max_length=500)
     imo: str | None = Field(default=None, pattern=r"^[0-9]{7}$")
 
+    @property
+    def named(self) -> bool:
+        """Whether it says which ship (a name or an IMO number): then it is screened and
+        stored like a party."""
+        return bool(self.name or self.imo)
+
 
 def vessel_identifiers(imo: str | None) -> dict[str, str]:
     """A vessel's IMO number as an identifier (type `imo`), as parties carry theirs: how it is

@@ -59,7 +59,7 @@ def named_in(shipment: Shipment) -> list[Named]:
         for i, p in enumerate(shipment.parties)
     ]
     vessel = shipment.vessel
-    if vessel is not None and (vessel.name or vessel.imo):
+    if vessel is not None and vessel.named:
         identifiers = vessel_identifiers(vessel.imo)
         named.append(Named(VESSEL_INDEX, VESSEL_ROLE, vessel_name(vessel), None, identifiers))
     return named
